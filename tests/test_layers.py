@@ -1,0 +1,96 @@
+"""The layer table of ARCHITECTURE.md, checked against pyproject.toml and the code.
+
+ALLOWED is the table. For every subpackage that exists, pyproject.toml must hold a
+``forbidden`` contract listing exactly the existing tau packages it may not import;
+``lint-imports`` then proves the code keeps to it.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import tau_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_LIBRARIES = {"core", "memory", "agent", "tools", "session", "skills", "mcp", "orchestrate"}
+ALLOWED: dict[str, set[str]] = {
+    "core": set(),
+    "memory": set(),
+    "agent": {"core"},
+    "tools": {"core"},
+    "session": {"core"},
+    "skills": {"memory", "core"},
+    "mcp": {"tools", "core"},
+    "orchestrate": {"agent", "core"},
+    "runtime": _LIBRARIES,
+    "testing": {"agent", "core"},
+    "api": _LIBRARIES | {"runtime"},
+    "tui": {"api", "runtime", "core"},
+    "cli": _LIBRARIES | {"runtime", "api", "tui"},
+}
+
+
+def _existing() -> set[str]:
+    return {m.name for m in pkgutil.iter_modules(tau_cli.__path__) if m.ispkg}
+
+
+def _contracts() -> list[dict[str, object]]:
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        return list(tomllib.load(f)["tool"]["importlinter"]["contracts"])
+
+
+def test_every_subpackage_has_a_row_in_the_layer_table() -> None:
+    assert _existing() <= ALLOWED.keys(), "a new subpackage needs a row in ALLOWED"
+
+
+def test_contracts_name_exactly_the_subpackages_that_exist() -> None:
+    existing = _existing()
+    by_source = {}
+    for contract in _contracts():
+        assert contract["type"] == "forbidden"
+        (source,) = contract["source_modules"]  # type: ignore[misc]
+        by_source[source.removeprefix("tau_cli.")] = {
+            m.removeprefix("tau_cli.")
+            for m in contract["forbidden_modules"]  # type: ignore[attr-defined]
+        }
+    assert set(by_source) == existing
+    for name, forbidden in by_source.items():
+        expected = existing - ALLOWED[name] - {name}
+        assert forbidden == expected, f"contract for {name}"
+
+
+def test_the_code_keeps_to_the_contracts() -> None:
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_upward_import_breaks_the_build(tmp_path: Path) -> None:
+    shutil.copytree(
+        ROOT / "tau_cli", tmp_path / "tau_cli", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    offender = tmp_path / "tau_cli" / "core" / "_upward.py"
+    offender.write_text("import tau_cli.runtime\n")
+
+    result = _lint_imports(tmp_path)
+
+    assert result.returncode != 0
+    assert "tau_cli.core._upward -> tau_cli.runtime" in result.stdout
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    script = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+    return subprocess.run(
+        [sys.executable, "-c", script, "--no-cache"],
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
