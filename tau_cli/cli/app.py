@@ -1,0 +1,168 @@
+"""The ``tau`` command line: parse flags, resolve settings, wire the pieces, report.
+
+This module is imported for every command except ``--version``, so it imports only
+typer at the top. Each command imports what it needs inside its body: ``tau --help``
+must never pay for pydantic, httpx, textual or mcp.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tau_cli._version import __version__
+from tau_cli.cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from tau_cli.runtime.settings_loader import ResolvedSettings
+
+app = typer.Typer(
+    name="tau",
+    help="tau: a terminal coding agent for local and cloud models.",
+    no_args_is_help=False,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+config_app = typer.Typer(help="Inspect tau's settings.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+# Flags that override settings, and the settings key each sets.
+_FLAG_NAMES = {
+    "model": "--model",
+    "permissions.default_mode": "--permission-mode",
+    "permissions.allow": "--allow",
+    "permissions.deny": "--deny",
+}
+
+
+class _Options:
+    """Global options, kept on the typer context for the subcommands."""
+
+    def __init__(
+        self,
+        cwd: Path,
+        flags: dict[str, object],
+        trust: bool | None,
+    ) -> None:
+        self.cwd = cwd
+        self.flags = flags
+        self.trust = trust
+
+    def settings(self) -> ResolvedSettings:
+        from tau_cli.runtime.settings_loader import load_settings
+
+        return load_settings(self.cwd, flags=self.flags, flag_names=_FLAG_NAMES, trust=self.trust)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tau {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Model as provider:model.")
+    ] = None,
+    permission_mode: Annotated[
+        str | None,
+        typer.Option("--permission-mode", help="default, accept_edits, plan or bypass."),
+    ] = None,
+    allow: Annotated[
+        list[str] | None, typer.Option("--allow", help="Allow rule, e.g. 'Bash(npm test:*)'.")
+    ] = None,
+    deny: Annotated[
+        list[str] | None, typer.Option("--deny", help="Deny rule; deny beats allow.")
+    ] = None,
+    trust: Annotated[
+        bool,
+        typer.Option("--trust", help="Trust this folder's project settings for this run."),
+    ] = False,
+    cwd: Annotated[
+        Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """tau: a terminal coding agent for local and cloud models."""
+    flags: dict[str, object] = {}
+    if model is not None:
+        flags["model"] = model
+    if permission_mode is not None:
+        flags["permissions.default_mode"] = permission_mode
+    if allow:
+        flags["permissions.allow"] = list(allow)
+    if deny:
+        flags["permissions.deny"] = list(deny)
+    folder = (cwd or Path.cwd()).resolve()
+    if not folder.is_dir():
+        _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
+    ctx.obj = _Options(folder, flags, True if trust else None)
+    if ctx.invoked_subcommand is None:
+        from tau_cli.cli.status import show_status
+
+        show_status(ctx.obj.settings())
+
+
+@config_app.command("show")
+def config_show(
+    ctx: typer.Context,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a table.")
+    ] = False,
+) -> None:
+    """Print the effective settings, where each value came from, secrets masked."""
+    from tau_cli.cli.config_view import render_config
+
+    render_config(ctx.obj.settings(), as_json=json_output)
+
+
+@app.command("trust")
+def trust_command(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path | None, typer.Argument(help="Folder to trust (the current project by default).")
+    ] = None,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Stop trusting the folder.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List trusted folders.")] = False,
+) -> None:
+    """Trust a folder's project settings: hooks, allow rules, MCP servers, providers."""
+    from tau_cli.cli.trust_command import run_trust
+
+    run_trust(ctx.obj.cwd, folder, revoke=revoke, list_only=list_)
+
+
+def _fail(message: str, code: ExitCode) -> None:
+    typer.echo(f"tau: error: {message}", err=True)
+    raise typer.Exit(int(code))
+
+
+def run() -> None:
+    """Run the CLI, turning tau's own errors into one clear message and an exit code.
+
+    Usage errors are typer's (exit 2); a ``TauError`` is the user's to fix, so it is
+    shown without a traceback. Anything else is a bug and keeps its traceback.
+    """
+    try:
+        app()
+    except Exception as exc:
+        # Imported here: the core package pulls in pydantic, which --help must not pay for.
+        from tau_cli.core.errors import ConfigError, TauError
+
+        if isinstance(exc, ConfigError):
+            typer.echo(f"tau: configuration error: {exc}", err=True)
+        elif isinstance(exc, TauError):
+            typer.echo(f"tau: error: {exc}", err=True)
+        else:
+            raise
+        sys.exit(int(ExitCode.ERROR))

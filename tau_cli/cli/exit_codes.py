@@ -1,0 +1,17 @@
+"""tau's exit codes, one meaning each, so scripts can branch on them."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ERROR = 1
+    """Something failed: bad settings, a provider error, a crash."""
+    USAGE = 2
+    """The command line itself was wrong."""
+    ABORTED = 3
+    """The user denied or stopped the work (a denial in non-interactive mode, Ctrl-C)."""
+    LIMIT = 4
+    """A limit ended the work (iterations, budget)."""

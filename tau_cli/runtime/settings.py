@@ -1,0 +1,147 @@
+"""The settings schema: every key a settings file may hold, with what it means.
+
+Files are ``~/.tau/settings.yaml`` (user), ``.tau/settings.yaml`` (project, shared)
+and ``.tau/settings.local.yaml`` (project, personal); environment variables and
+command-line flags override them. Loading, merging and trust live in
+``settings_loader``; this module only says what is valid. Field docstrings are the
+reference documentation.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, SecretStr, field_validator
+
+from tau_cli.core import ClientConfig, ModelCapabilities, ModelPrices, ModelRef, ProviderKind
+from tau_cli.core.duration import Duration, parse_duration
+
+PermissionMode = Literal["default", "accept_edits", "plan", "bypass"]
+HookEvent = Literal[
+    "SessionStart",
+    "UserPromptSubmit",
+    "PreToolUse",
+    "PostToolUse",
+    "Stop",
+    "SubagentStop",
+    "PreCompact",
+    "Notification",
+    "SessionEnd",
+]
+_PROVIDER_KINDS = ("ollama", "openai", "azure", "anthropic", "scripted")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PermissionSettings(_Section):
+    """Which tool calls run without asking, which are asked, which never run."""
+
+    default_mode: PermissionMode = "default"
+    """Mode a session starts in: ``default`` asks before edits and commands,
+    ``accept_edits`` applies file edits without asking, ``plan`` only reads and plans,
+    ``bypass`` asks nothing (deny rules still hold)."""
+    allow: list[str] = Field(default_factory=list)
+    """Rules that run without asking, e.g. ``Bash(npm test:*)``, ``Edit(src/**)``."""
+    ask: list[str] = Field(default_factory=list)
+    """Rules that always ask, even where an allow rule or the mode would not."""
+    deny: list[str] = Field(default_factory=list)
+    """Rules that never run. Deny beats ask and allow, from any file."""
+    additional_directories: list[str] = Field(default_factory=list)
+    """Folders outside the project that tools may work in."""
+
+
+class HookCommand(_Section):
+    type: Literal["command"] = "command"
+    command: str
+    """Shell command; it receives the event as JSON on stdin."""
+    timeout: Duration = parse_duration("60s")
+    """How long the hook may run before it is killed."""
+
+
+class HookMatcher(_Section):
+    matcher: str = "*"
+    """Tool names this applies to (``*``, ``Bash``, ``Edit|Write``); unused for
+    events without a tool."""
+    hooks: list[HookCommand]
+
+
+class ProviderSettings(_Section):
+    """How to reach one provider. The entry's name is its kind unless ``kind`` says
+    otherwise, so several OpenAI-compatible endpoints can live side by side."""
+
+    kind: ProviderKind | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    """Prefer the environment (``OPENAI_API_KEY``...) over writing keys in files."""
+    api_version: str | None = None
+    """Azure OpenAI's ``api-version``."""
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+class ModelEntry(_Section):
+    """What tau should assume about one model (capabilities are declared, not probed)."""
+
+    capabilities: ModelCapabilities = ModelCapabilities()
+    prices: ModelPrices | None = None
+
+
+class MemorySettings(_Section):
+    load_agents_md: bool = True
+    """Also read ``AGENTS.md`` files, as other agents do."""
+    load_claude_md: bool = True
+    """Also read ``CLAUDE.md`` files, as other agents do."""
+
+
+class SkillsSettings(_Section):
+    paths: list[str] = Field(default_factory=list)
+    """Extra folders to discover skills in, besides ``.tau/skills`` and ``~/.tau/skills``."""
+
+
+class Settings(_Section):
+    """Everything tau can be configured with."""
+
+    model: str | None = None
+    """Default model as ``provider:model``, e.g. ``ollama:qwen3:8b``."""
+    small_model: str | None = None
+    """Cheaper model for summaries and titles; the default model when unset."""
+    providers: dict[str, ProviderSettings] = Field(default_factory=dict)
+    models: dict[str, ModelEntry] = Field(default_factory=dict)
+    """Capabilities and prices per ``provider:model``."""
+    permissions: PermissionSettings = PermissionSettings()
+    hooks: dict[HookEvent, list[HookMatcher]] = Field(default_factory=dict)
+    """Commands run at points of the agent loop."""
+    mcp_servers: dict[str, dict[str, JsonValue]] = Field(default_factory=dict)
+    """MCP servers, in the ``mcpServers`` format of ``.mcp.json``."""
+    memory: MemorySettings = MemorySettings()
+    skills: SkillsSettings = SkillsSettings()
+    plans_dir: str = ".tau/plans"
+    """Where plan files are written, relative to the project root."""
+    max_iterations: int = Field(default=100, ge=1)
+    """Model calls one prompt may take before tau stops and reports."""
+    client: ClientConfig = ClientConfig()
+
+    @field_validator("model", "small_model")
+    @classmethod
+    def _model_ref(cls, value: str | None) -> str | None:
+        if value is not None:
+            ModelRef.parse(value)
+        return value
+
+    @field_validator("models")
+    @classmethod
+    def _model_keys(cls, value: dict[str, ModelEntry]) -> dict[str, ModelEntry]:
+        for key in value:
+            ModelRef.parse(key)
+        return value
+
+    @field_validator("providers")
+    @classmethod
+    def _provider_kinds(cls, value: dict[str, ProviderSettings]) -> dict[str, ProviderSettings]:
+        for name, entry in value.items():
+            if entry.kind is None and name not in _PROVIDER_KINDS:
+                raise ValueError(
+                    f"provider {name!r} needs a 'kind' (one of {', '.join(_PROVIDER_KINDS)})"
+                )
+        return value

@@ -1,0 +1,57 @@
+"""``tau --version`` and ``tau --help`` stay instant: no heavy imports on those paths."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import tau_cli
+
+HEAVY = ["textual", "httpx", "mcp", "yaml", "prompt_toolkit"]
+
+_PROBE = """
+import json, sys
+sys.argv = ["tau"] + ARGS
+from tau_cli.__main__ import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.__stderr__.write(json.dumps(sorted(m.split(".")[0] for m in sys.modules)))
+"""
+
+
+def _modules_after(*args: str) -> set[str]:
+    code = _PROBE.replace("ARGS", repr(list(args)))
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+
+def test_version_prints_the_version_without_loading_the_cli_framework() -> None:
+    modules = _modules_after("--version")
+    assert "typer" not in modules
+    assert "click" not in modules
+    assert "pydantic" not in modules
+    for name in HEAVY:
+        assert name not in modules
+
+
+@pytest.mark.parametrize("args", [("--help",), ("config", "--help")])
+def test_help_does_not_import_heavy_modules(args: tuple[str, ...]) -> None:
+    modules = _modules_after(*args)
+    assert "typer" in modules  # the probe really went through the CLI
+    for name in HEAVY:
+        assert name not in modules, f"{name} imported by tau {' '.join(args)}"
+
+
+def test_version_output() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tau_cli", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout == f"tau {tau_cli.__version__}\n"
