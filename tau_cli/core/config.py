@@ -18,7 +18,7 @@ ReasoningEffort = Literal["off", "low", "medium", "high"]
 
 
 class _Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class ProtocolKind(StrEnum):
@@ -61,8 +61,11 @@ class ModelPrices(_Config):
     """Prices in US dollars per million tokens, used to report a turn's cost."""
 
     input: float = Field(ge=0)
+    """Price of a million prompt tokens."""
     output: float = Field(ge=0)
+    """Price of a million output tokens (reasoning included)."""
     cached_input: float | None = Field(default=None, ge=0)
+    """Price of a million prompt tokens read from the provider's cache."""
 
 
 class ModelRef(_Config):

@@ -32,7 +32,7 @@ _PROVIDER_KINDS = ("ollama", "openai", "azure", "anthropic", "scripted")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class PermissionSettings(_Section):
@@ -54,6 +54,7 @@ class PermissionSettings(_Section):
 
 class HookCommand(_Section):
     type: Literal["command"] = "command"
+    """The kind of hook; commands are the one kind so far."""
     command: str
     """Shell command; it receives the event as JSON on stdin."""
     timeout: Duration = parse_duration("60s")
@@ -65,6 +66,7 @@ class HookMatcher(_Section):
     """Tool names this applies to (``*``, ``Bash``, ``Edit|Write``); unused for
     events without a tool."""
     hooks: list[HookCommand]
+    """Commands run in order when the matcher applies."""
 
 
 class ProviderSettings(_Section):
@@ -72,22 +74,29 @@ class ProviderSettings(_Section):
     otherwise, so several OpenAI-compatible endpoints can live side by side."""
 
     kind: ProviderKind | None = None
+    """The provider's wire format; defaults to the entry's name."""
     base_url: str | None = None
+    """Endpoint; each kind has its default (Ollama: ``http://127.0.0.1:11434``)."""
     api_key: SecretStr | None = None
     """Prefer the environment (``OPENAI_API_KEY``...) over writing keys in files."""
     api_version: str | None = None
     """Azure OpenAI's ``api-version``."""
     headers: dict[str, str] = Field(default_factory=dict)
+    """Extra HTTP headers sent with every request."""
 
 
 class ModelEntry(_Section):
     """What tau should assume about one model (capabilities are declared, not probed)."""
 
     capabilities: ModelCapabilities = ModelCapabilities()
+    """What the model can do."""
     prices: ModelPrices | None = None
+    """US dollars per million tokens, to report what a turn cost."""
 
 
 class MemorySettings(_Section):
+    """Which instruction files tau reads into the system prompt."""
+
     load_agents_md: bool = True
     """Also read ``AGENTS.md`` files, as other agents do."""
     load_claude_md: bool = True
@@ -95,6 +104,8 @@ class MemorySettings(_Section):
 
 
 class SkillsSettings(_Section):
+    """Where tau looks for skills."""
+
     paths: list[str] = Field(default_factory=list)
     """Extra folders to discover skills in, besides ``.tau/skills`` and ``~/.tau/skills``."""
 
@@ -107,9 +118,11 @@ class Settings(_Section):
     small_model: str | None = None
     """Cheaper model for summaries and titles; the default model when unset."""
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
+    """Endpoints and credentials per provider name."""
     models: dict[str, ModelEntry] = Field(default_factory=dict)
     """Capabilities and prices per ``provider:model``."""
     permissions: PermissionSettings = PermissionSettings()
+    """Which tool calls run without asking, which are asked, which never run."""
     hooks: dict[HookEvent, list[HookMatcher]] = Field(default_factory=dict)
     """Commands run at points of the agent loop."""
     mcp_servers: dict[str, dict[str, JsonValue]] = Field(default_factory=dict)
@@ -121,6 +134,7 @@ class Settings(_Section):
     max_iterations: int = Field(default=100, ge=1)
     """Model calls one prompt may take before tau stops and reports."""
     client: ClientConfig = ClientConfig()
+    """Timeouts and retries of model calls."""
 
     @field_validator("model", "small_model")
     @classmethod
