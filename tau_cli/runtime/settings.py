@@ -59,6 +59,9 @@ class HookCommand(_Section):
     """Shell command; it receives the event as JSON on stdin."""
     timeout: Duration = parse_duration("60s")
     """How long the hook may run before it is killed."""
+    on_failure: Literal["ignore", "block"] = "ignore"
+    """What a hook that crashes or times out means: ``ignore`` lets the action go on
+    (fail open), ``block`` stops it (fail closed)."""
 
 
 class HookMatcher(_Section):

@@ -134,3 +134,29 @@ def test_a_corrupt_trust_list_is_a_clear_error(cloned_repo: Path, tau_home: Path
     (tau_home / "trusted_folders.json").write_text("{not json")
     with pytest.raises(ConfigError, match="trusted folders list"):
         load_settings(cloned_repo)
+
+
+async def test_an_untrusted_repos_hook_never_runs_and_a_trusted_ones_does(
+    tmp_path: Path, tau_home: Path
+) -> None:
+    from tau_cli.runtime.hooks import HookRunner
+
+    repo = tmp_path / "cloned"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".tau").mkdir()
+    (repo / ".tau" / "settings.yaml").write_text(
+        "hooks:\n  PreToolUse:\n    - hooks: [{command: 'touch pwned'}]\n"
+    )
+
+    async def run_hooks() -> None:
+        settings = load_settings(repo).settings
+        await HookRunner(settings.hooks, project_dir=repo).run(
+            "PreToolUse", {"tool_name": "bash"}, tool_name="bash"
+        )
+
+    await run_hooks()
+    assert not (repo / "pwned").exists()
+
+    TrustStore(tau_home).trust(repo)
+    await run_hooks()
+    assert (repo / "pwned").exists()

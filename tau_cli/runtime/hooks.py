@@ -1,0 +1,237 @@
+"""Hooks: the user's own commands (or a library user's callbacks) at points of the loop.
+
+Shell hooks follow the shape of Claude Code's so users can bring theirs: the event
+arrives as JSON on stdin; exit code 0 succeeds (stdout may hold a JSON answer, and
+for ``UserPromptSubmit`` and ``SessionStart`` plain stdout is context for the model);
+exit code 2 blocks, with stderr shown to the model; any other exit is a failure that
+is reported and, by default, ignored (fail open) — ``on_failure: block`` makes it
+fail closed. The project folder is in ``TAU_PROJECT_DIR`` (and in
+``CLAUDE_PROJECT_DIR``, for ported scripts).
+
+Several hooks matching one event run concurrently and their answers combine: any
+deny beats ask beats allow, any block blocks, contexts and messages accumulate.
+Whether a hook's allow may override a permission rule is the loop's decision, not
+this module's: a hook's allow never overrides a deny or ask rule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from tau_cli.runtime.settings import HookCommand, HookEvent, HookMatcher
+
+Decision = Literal["allow", "deny", "ask"]
+
+# What a hook's process may see of tau's environment: enough to run ordinary tools,
+# never the provider keys tau holds.
+_ENV_ALLOWLIST = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "TERM", "TMPDIR", "TZ")
+_TOOL_EVENTS = {"PreToolUse", "PostToolUse"}
+_PLAIN_STDOUT_IS_CONTEXT = {"UserPromptSubmit", "SessionStart"}
+_STDERR_LIMIT = 4_000
+
+
+@dataclass(frozen=True)
+class HookOutcome:
+    """What the hooks for one event decided, combined."""
+
+    decision: Decision | None = None
+    """PreToolUse only: a permission decision (``deny`` > ``ask`` > ``allow``)."""
+    blocked: bool = False
+    """Stop the action: the tool call, the prompt, or (for Stop) the stopping."""
+    reason: str | None = None
+    """For the model: why it was blocked or denied."""
+    context: tuple[str, ...] = ()
+    """Text to add to the model's context."""
+    stop_session: bool = False
+    """A hook asked to end the turn (``"continue": false``)."""
+    stop_reason: str | None = None
+    messages: tuple[str, ...] = ()
+    """For the user: warnings, system messages, failed hooks."""
+
+
+HookCallback = Callable[[str, Mapping[str, Any]], Awaitable[HookOutcome | None]]
+"""A library user's hook: gets the event name and payload, may return an outcome."""
+
+
+@dataclass
+class _Registered:
+    matcher: str
+    callback: HookCallback
+
+
+@dataclass
+class HookRunner:
+    """Runs the configured hooks for an event and combines what they answer."""
+
+    config: Mapping[HookEvent, Sequence[HookMatcher]]
+    project_dir: Path
+    session_id: str = ""
+    environ: Mapping[str, str] | None = None
+    _callbacks: dict[str, list[_Registered]] = field(default_factory=dict)
+
+    def add_callback(self, event: HookEvent, callback: HookCallback, matcher: str = "*") -> None:
+        self._callbacks.setdefault(event, []).append(_Registered(matcher, callback))
+
+    async def run(
+        self, event: HookEvent, payload: Mapping[str, Any], *, tool_name: str | None = None
+    ) -> HookOutcome:
+        """Run every hook matching ``event`` (and ``tool_name`` for tool events)."""
+        full = {
+            "session_id": self.session_id,
+            "cwd": str(self.project_dir),
+            "hook_event_name": event,
+            **payload,
+        }
+        jobs: list[Awaitable[HookOutcome]] = []
+        for group in self.config.get(event, ()):
+            if _matches(group.matcher, event, tool_name):
+                jobs.extend(self._run_command(event, hook, full) for hook in group.hooks)
+        for registered in self._callbacks.get(event, ()):
+            if _matches(registered.matcher, event, tool_name):
+                jobs.append(self._run_callback(registered.callback, event, full))
+        if not jobs:
+            return HookOutcome()
+        return combine(await asyncio.gather(*jobs))
+
+    async def _run_callback(
+        self, callback: HookCallback, event: str, payload: Mapping[str, Any]
+    ) -> HookOutcome:
+        try:
+            return await callback(event, payload) or HookOutcome()
+        except Exception as exc:  # a broken callback fails open, and is reported
+            return HookOutcome(messages=(f"{event} hook callback failed: {exc!r}",))
+
+    async def _run_command(
+        self, event: str, hook: HookCommand, payload: Mapping[str, Any]
+    ) -> HookOutcome:
+        try:
+            process = await asyncio.create_subprocess_shell(
+                hook.command,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=self.project_dir,
+                env=self._env(),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            return _failed(hook, f"could not start: {exc.strerror}")
+        try:
+            stdout, stderr = await asyncio.wait_for(
+                process.communicate(json.dumps(payload).encode()),
+                timeout=hook.timeout.total_seconds(),
+            )
+        except TimeoutError:
+            _kill_group(process.pid)
+            await process.wait()
+            return _failed(hook, f"timed out after {hook.timeout.total_seconds():g}s")
+        finally:
+            if process.returncode is None:
+                _kill_group(process.pid)
+                await process.wait()
+        out = stdout.decode(errors="replace")
+        err = stderr.decode(errors="replace").strip()[-_STDERR_LIMIT:]
+        if process.returncode == 2:
+            return HookOutcome(
+                decision="deny" if event == "PreToolUse" else None,
+                blocked=True,
+                reason=err or f"blocked by hook: {hook.command}",
+            )
+        if process.returncode != 0:
+            return _failed(hook, f"exited with {process.returncode}: {err}".rstrip(": "))
+        return _parse_stdout(event, out)
+
+    def _env(self) -> dict[str, str]:
+        source = os.environ if self.environ is None else self.environ
+        env = {k: source[k] for k in _ENV_ALLOWLIST if k in source}
+        env.update({k: v for k, v in source.items() if k.startswith("LC_")})
+        env["TAU_PROJECT_DIR"] = env["CLAUDE_PROJECT_DIR"] = str(self.project_dir)
+        return env
+
+
+def combine(outcomes: Sequence[HookOutcome]) -> HookOutcome:
+    """Several hooks' answers as one: deny > ask > allow; any block blocks."""
+    decisions = {o.decision for o in outcomes}
+    order: tuple[Decision, ...] = ("deny", "ask", "allow")
+    decision = next((d for d in order if d in decisions), None)
+    reasons = [o.reason for o in outcomes if o.reason and (o.blocked or o.decision == decision)]
+    stops = [o for o in outcomes if o.stop_session]
+    return HookOutcome(
+        decision=decision,
+        blocked=any(o.blocked for o in outcomes),
+        reason="\n".join(reasons) or None,
+        context=tuple(c for o in outcomes for c in o.context),
+        stop_session=bool(stops),
+        stop_reason=next((o.stop_reason for o in stops if o.stop_reason), None),
+        messages=tuple(m for o in outcomes for m in o.messages),
+    )
+
+
+def _matches(matcher: str, event: str, tool_name: str | None) -> bool:
+    if event not in _TOOL_EVENTS or matcher in ("", "*"):
+        return True
+    if tool_name is None:
+        return False
+    try:
+        return re.fullmatch(matcher, tool_name) is not None
+    except re.error:
+        return matcher == tool_name
+
+
+def _failed(hook: HookCommand, what: str) -> HookOutcome:
+    message = f"hook '{hook.command}' {what}"
+    if hook.on_failure == "block":
+        return HookOutcome(decision="deny", blocked=True, reason=message, messages=(message,))
+    return HookOutcome(messages=(message,))
+
+
+def _parse_stdout(event: str, out: str) -> HookOutcome:
+    text = out.strip()
+    if not text:
+        return HookOutcome()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict):
+        if event in _PLAIN_STDOUT_IS_CONTEXT:
+            return HookOutcome(context=(text,))
+        return HookOutcome()
+    specific = data.get("hookSpecificOutput")
+    specific = specific if isinstance(specific, dict) else {}
+    decision: Decision | None = None
+    reason = data.get("reason")
+    permission = specific.get("permissionDecision")
+    if permission in ("allow", "deny", "ask"):
+        decision = permission
+        reason = specific.get("permissionDecisionReason") or reason
+    elif data.get("decision") == "approve":
+        decision = "allow"
+    blocked = data.get("decision") == "block"
+    if blocked and event == "PreToolUse":
+        decision = "deny"
+    context = specific.get("additionalContext")
+    system_message = data.get("systemMessage")
+    return HookOutcome(
+        decision=decision if event == "PreToolUse" else None,
+        blocked=blocked or decision == "deny",
+        reason=reason if isinstance(reason, str) else None,
+        context=(context,) if isinstance(context, str) and context else (),
+        stop_session=data.get("continue") is False,
+        stop_reason=data.get("stopReason") if isinstance(data.get("stopReason"), str) else None,
+        messages=(system_message,) if isinstance(system_message, str) else (),
+    )
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
