@@ -3,9 +3,20 @@
 The ``Hub`` lets named handlers (functions or agents) talk by point-to-point send,
 request-response and publish/subscribe, over bounded inboxes inside one event loop.
 ``State`` is immutable and made of typed channels whose reducers (``replace``,
-``append``, ``merge``) fold each write.
+``append``, ``merge``) fold each write. A ``StateGraph`` wires nodes (any callable
+or object with ``run``) with edges, conditional edges and joins into a ``Workflow``
+whose runs report typed events to an ``Observer`` and can be checkpointed and
+resumed. ``Chain``, ``Parallel``, ``Conditional`` and ``ForEach`` are the common
+shapes as ready-made nodes.
 """
 
+from tau_cli.orchestrate._checkpoint import (
+    Checkpoint,
+    CheckpointStore,
+    JsonCheckpointStore,
+    MemoryCheckpointStore,
+    RunStatus,
+)
 from tau_cli.orchestrate._errors import (
     CheckpointError,
     DuplicateName,
@@ -21,7 +32,22 @@ from tau_cli.orchestrate._errors import (
     StepLimitExceeded,
     UnknownRecipient,
 )
+from tau_cli.orchestrate._events import (
+    NodeErrored,
+    NodeFinished,
+    NodeStarted,
+    Observer,
+    StateChanged,
+    WorkflowEvent,
+    WorkflowFinished,
+    WorkflowInterrupted,
+    WorkflowStarted,
+)
+from tau_cli.orchestrate._graph import END, START, Router, StateGraph
 from tau_cli.orchestrate._hub import Envelope, Handler, Hub, HubAgent
+from tau_cli.orchestrate._node import Node, NodeFunction, NodeObject, NodeResult
+from tau_cli.orchestrate._patterns import Chain, Conditional, ForEach, Parallel
+from tau_cli.orchestrate._run import RunResult, Workflow
 from tau_cli.orchestrate._state import (
     Channel,
     Reducer,
@@ -34,10 +60,17 @@ from tau_cli.orchestrate._state import (
 )
 
 __all__ = [
+    "END",
+    "START",
+    "Chain",
     "Channel",
+    "Checkpoint",
     "CheckpointError",
+    "CheckpointStore",
+    "Conditional",
     "DuplicateName",
     "Envelope",
+    "ForEach",
     "GraphError",
     "Handler",
     "HandlerFailed",
@@ -46,16 +79,37 @@ __all__ = [
     "HubClosed",
     "HubError",
     "InboxFull",
+    "JsonCheckpointStore",
+    "MemoryCheckpointStore",
+    "Node",
+    "NodeErrored",
     "NodeFailed",
+    "NodeFinished",
+    "NodeFunction",
+    "NodeObject",
+    "NodeResult",
+    "NodeStarted",
+    "Observer",
     "OrchestrateError",
+    "Parallel",
     "Reducer",
     "RequestTimeout",
+    "Router",
+    "RunResult",
+    "RunStatus",
     "State",
+    "StateChanged",
     "StateError",
+    "StateGraph",
     "StateSchema",
     "StepLimitExceeded",
     "UnknownRecipient",
     "Update",
+    "Workflow",
+    "WorkflowEvent",
+    "WorkflowFinished",
+    "WorkflowInterrupted",
+    "WorkflowStarted",
     "append",
     "merge",
     "replace",

@@ -7,7 +7,7 @@ with what is there: ``replace`` (the default), ``append`` (lists grow) or ``merg
 
 A ``State`` never changes. ``apply`` returns a new one, and reading a value hands out
 a copy, so a node cannot reach into the state it was given and edit it behind the
-graph's back. ``merge_concurrent`` folds the writes of parallel branches in the order
+graph's back. ``merge_branches`` folds the writes of parallel branches in the order
 it is given (the graph sorts them by node name, so the result does not depend on
 which branch finished first); two concurrent writes to one ``replace`` channel are a
 conflict, not a race that silently picks a winner.
@@ -108,11 +108,22 @@ class StateSchema:
 
     def load(self, data: Mapping[str, object]) -> State:
         """A state from ``State.dump`` output (leniently typed, since JSON lost detail)."""
-        values = {
+        return State(self, self.load_update(data))
+
+    def check(self, update: Update) -> dict[str, Any]:
+        """``update`` with every value checked against its channel, or a ``StateError``."""
+        return {name: self._channel(name).validate(name, value) for name, value in update.items()}
+
+    def dump_update(self, update: Update) -> dict[str, Any]:
+        """A write as plain JSON data, for checkpoints (checked first)."""
+        return {name: self._channel(name).dump(value) for name, value in self.check(update).items()}
+
+    def load_update(self, data: Mapping[str, object]) -> dict[str, Any]:
+        """A write back from ``dump_update`` output."""
+        return {
             name: self._channel(name).validate(name, value, strict=False)
             for name, value in data.items()
         }
-        return State(self, values)
 
     def _channel(self, name: str) -> Channel:
         try:
@@ -169,25 +180,31 @@ class State(Mapping[str, Any]):
             values[name] = channel.validate(name, folded)
         return State(self._schema, values)
 
-    def merge_concurrent(self, updates: Sequence[Update]) -> State:
-        """Apply writes made side by side (from one state), in the order given.
+    def merge_branches(self, branches: Sequence[Sequence[Update]]) -> State:
+        """Apply the writes of branches that ran side by side from this state.
+
+        Each branch is the list of writes one node made, in its own order; branches
+        are applied in the order given (callers sort them, so the result never
+        depends on which branch finished first).
 
         Raises:
-            StateError: two of them wrote the same ``replace`` channel.
+            StateError: two branches wrote the same ``replace`` channel.
         """
         writers: dict[str, int] = {}
-        for update in updates:
-            for name in update:
+        for branch in branches:
+            for name in {name for update in branch for name in update}:
                 writers[name] = writers.get(name, 0) + 1
-        for name, count in writers.items():
-            if count > 1 and self._schema._channel(name).reducer is replace:
+        for name in self._schema.channels:
+            count = writers.get(name, 0)
+            if count > 1 and self._schema.channels[name].reducer is replace:
                 raise StateError(
                     f"{count} parallel branches wrote channel {name!r}, which keeps only one "
                     "value; give it a reducer such as append or merge, or let one branch write it"
                 )
         state = self
-        for update in updates:
-            state = state.apply(update)
+        for branch in branches:
+            for update in branch:
+                state = state.apply(update)
         return state
 
     def changed(self, before: State) -> list[str]:

@@ -68,16 +68,24 @@ def test_unknown_channels_are_refused_with_the_known_ones_listed() -> None:
         SCHEMA.initial().apply({"answer": 42})
 
 
+def test_one_branch_may_write_a_replace_channel_several_times() -> None:
+    merged = SCHEMA.initial().merge_branches([[{"question": "a"}, {"question": "b"}], []])
+    assert merged["question"] == "b"
+
+
 def test_concurrent_writes_to_a_replace_channel_conflict() -> None:
     state = SCHEMA.initial()
     with pytest.raises(StateError, match="2 parallel branches wrote channel 'question'"):
-        state.merge_concurrent([{"question": "a"}, {"question": "b"}])
+        state.merge_branches([[{"question": "a"}], [{"question": "b"}]])
 
 
 def test_concurrent_writes_to_reducing_channels_fold_in_the_given_order() -> None:
     state = SCHEMA.initial({"question": "q"})
-    merged = state.merge_concurrent(
-        [{"notes": ["from a"], "total": 1}, {"notes": ["from b"], "total": 2, "question": "b"}]
+    merged = state.merge_branches(
+        [
+            [{"notes": ["from a"], "total": 1}],
+            [{"notes": ["from b"]}, {"total": 2, "question": "b"}],
+        ]
     )
     assert merged["notes"] == ["from a", "from b"]
     assert merged["total"] == 3
@@ -118,7 +126,7 @@ def test_appending_in_steps_equals_appending_at_once(batches: list[list[str]]) -
 
 @given(st.lists(st.dictionaries(st.sampled_from("abc"), st.integers(), max_size=3), max_size=4))
 def test_merging_concurrent_dicts_is_last_writer_wins_per_key(parts: list[dict[str, int]]) -> None:
-    merged = SCHEMA.initial().merge_concurrent([{"scores": p} for p in parts])
+    merged = SCHEMA.initial().merge_branches([[{"scores": p}] for p in parts])
     expected: dict[str, int] = {}
     for part in parts:
         expected.update(part)
