@@ -15,6 +15,7 @@
             ├── StepLimitExceeded     a run took more steps than its limit (a cycle
             │                         that did not converge)
             ├── NodeFailed            a node raised; the original is ``__cause__``
+            ├── ObserverFailed        the run's observer raised; the original is ``__cause__``
             └── CheckpointError       a stored run cannot be resumed
 
 Each error names what went wrong in words a workflow author can act on.
@@ -108,6 +109,20 @@ class NodeFailed(GraphError):
         self.step = step
         self.error = error
         super().__init__(f"node {node!r} failed at step {step}: {type(error).__name__}: {error}")
+
+
+class ObserverFailed(GraphError):
+    """The observer raised while receiving an event; the original is ``__cause__``.
+
+    A run stops when its observer fails: progress nobody can see is a bug to fix.
+    """
+
+    def __init__(self, event_type: str, error: BaseException) -> None:
+        self.event_type = event_type
+        self.error = error
+        super().__init__(
+            f"the observer failed on a {event_type} event: {type(error).__name__}: {error}"
+        )
 
 
 class CheckpointError(GraphError):

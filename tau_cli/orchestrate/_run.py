@@ -20,7 +20,13 @@ from typing import Literal
 
 from tau_cli.core import ErrorInfo
 from tau_cli.orchestrate._checkpoint import Checkpoint, CheckpointStore, RunStatus
-from tau_cli.orchestrate._errors import CheckpointError, GraphError, NodeFailed, StepLimitExceeded
+from tau_cli.orchestrate._errors import (
+    CheckpointError,
+    GraphError,
+    NodeFailed,
+    ObserverFailed,
+    StepLimitExceeded,
+)
 from tau_cli.orchestrate._events import (
     NodeErrored,
     NodeFinished,
@@ -66,10 +72,14 @@ class _Context:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def emit(self, event: WorkflowEvent) -> None:
-        if self.observer is not None:
+        if self.observer is None:
+            return
+        try:
             outcome = self.observer(event)
             if inspect.isawaitable(outcome):
                 await outcome
+        except Exception as exc:
+            raise ObserverFailed(event.type, exc) from exc
 
 
 class Workflow:
@@ -121,6 +131,7 @@ class Workflow:
             StepLimitExceeded: the run needed more than ``step_limit`` steps.
             StateError: a write did not fit its channel, or parallel branches wrote
                 one replace channel.
+            ObserverFailed: the observer raised.
             CheckpointError: ``run_id`` already has a checkpoint (resume it instead).
         """
         run_id = run_id or uuid.uuid4().hex
@@ -204,6 +215,8 @@ class Workflow:
         )
         failures: list[NodeFailed] = []
         for name, outcome in zip(todo, outcomes, strict=True):
+            if isinstance(outcome, ObserverFailed):
+                raise outcome
             if isinstance(outcome, Exception):
                 failure = NodeFailed(name, step, outcome)
                 failure.__cause__ = outcome
@@ -246,6 +259,8 @@ class Workflow:
         try:
             writes = await call_node(self._nodes[name], run.state, name=name)
             writes = [self.schema.check(update) for update in writes]
+        except ObserverFailed:
+            raise
         except Exception as exc:
             error = ErrorInfo(kind=type(exc).__name__, message=str(exc))
             await context.emit(NodeErrored(run_id=run.run_id, node=name, step=step, error=error))
