@@ -104,7 +104,10 @@ class JsonCheckpointStore:
 
     async def save(self, checkpoint: Checkpoint) -> None:
         path = self.path(checkpoint.run_id)
-        await asyncio.to_thread(_write_atomically, path, checkpoint.model_dump_json(indent=1))
+        try:
+            await asyncio.to_thread(_write_atomically, path, checkpoint.model_dump_json(indent=1))
+        except OSError as exc:
+            raise CheckpointError(f"{path}: cannot write the checkpoint: {exc.strerror}") from exc
 
     async def load(self, run_id: str) -> Checkpoint | None:
         path = self.path(run_id)
@@ -112,6 +115,8 @@ class JsonCheckpointStore:
             text = await asyncio.to_thread(path.read_text, encoding="utf-8")
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise CheckpointError(f"{path}: cannot read the checkpoint: {exc.strerror}") from exc
         try:
             return Checkpoint.model_validate_json(text)
         except ValidationError as exc:

@@ -129,18 +129,28 @@ class StateGraph:
             self.add_edge(name, END)
         return self
 
-    def compile(self, *, step_limit: int = 25, interrupt_before: Sequence[str] = ()) -> Workflow:
+    def compile(
+        self,
+        *,
+        step_limit: int = 25,
+        node_timeout: float | None = None,
+        interrupt_before: Sequence[str] = (),
+    ) -> Workflow:
         """Check the wiring and return a runnable ``Workflow``.
 
         Args:
             step_limit: the most steps a run may take; a cycle that goes on longer
                 stops with ``StepLimitExceeded``.
+            node_timeout: seconds a node may take before it fails with a
+                ``TimeoutError`` (as ``NodeFailed``'s cause); None waits forever.
             interrupt_before: nodes before which a run pauses for a person's input.
         """
         from tau_cli.orchestrate._run import Workflow
 
         if step_limit < 1:
             raise GraphError("step_limit must be at least 1")
+        if node_timeout is not None and node_timeout <= 0:
+            raise GraphError("node_timeout must be a positive number of seconds")
         self._check()
         for name in interrupt_before:
             self._known(name, "interrupt_before")
@@ -151,6 +161,7 @@ class StateGraph:
             joins=list(self._joins),
             branches=list(self._branches),
             step_limit=step_limit,
+            node_timeout=node_timeout,
             interrupt_before=frozenset(interrupt_before),
             fingerprint=self._fingerprint(),
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -94,11 +95,13 @@ class Workflow:
         joins: list[Join],
         branches: list[Branch],
         step_limit: int,
+        node_timeout: float | None,
         interrupt_before: frozenset[str],
         fingerprint: str,
     ) -> None:
         self.schema = schema
         self.step_limit = step_limit
+        self.node_timeout = node_timeout
         self.fingerprint = fingerprint
         self.interrupt_before = interrupt_before
         self._nodes = nodes
@@ -132,6 +135,7 @@ class Workflow:
             StateError: a write did not fit its channel, or parallel branches wrote
                 one replace channel.
             ObserverFailed: the observer raised.
+            CheckpointError: the store could not save the run.
             CheckpointError: ``run_id`` already has a checkpoint (resume it instead).
         """
         run_id = run_id or uuid.uuid4().hex
@@ -215,8 +219,8 @@ class Workflow:
         )
         failures: list[NodeFailed] = []
         for name, outcome in zip(todo, outcomes, strict=True):
-            if isinstance(outcome, ObserverFailed):
-                raise outcome
+            if isinstance(outcome, _Abort):
+                raise outcome.error
             if isinstance(outcome, Exception):
                 failure = NodeFailed(name, step, outcome)
                 failure.__cause__ = outcome
@@ -255,21 +259,32 @@ class Workflow:
             await context.emit(StateChanged(run_id=run.run_id, step=step, values=values))
 
     async def _run_node(self, run: _Run, name: str, step: int, context: _Context) -> None:
-        await context.emit(NodeStarted(run_id=run.run_id, node=name, step=step))
+        await _aborting(context.emit(NodeStarted(run_id=run.run_id, node=name, step=step)))
         try:
-            writes = await call_node(self._nodes[name], run.state, name=name)
+            writes = await self._call(name, run.state)
             writes = [self.schema.check(update) for update in writes]
-        except ObserverFailed:
-            raise
         except Exception as exc:
             error = ErrorInfo(kind=type(exc).__name__, message=str(exc))
-            await context.emit(NodeErrored(run_id=run.run_id, node=name, step=step, error=error))
+            errored = NodeErrored(run_id=run.run_id, node=name, step=step, error=error)
+            await _aborting(context.emit(errored))
             raise
         async with context.lock:
             run.done[name] = writes
-            await self._save(run, context, "running")
+            await _aborting(self._save(run, context, "running"))
         channels = sorted({channel for update in writes for channel in update})
-        await context.emit(NodeFinished(run_id=run.run_id, node=name, step=step, channels=channels))
+        finished = NodeFinished(run_id=run.run_id, node=name, step=step, channels=channels)
+        await _aborting(context.emit(finished))
+
+    async def _call(self, name: str, state: State) -> list[Update]:
+        async with asyncio.timeout(self.node_timeout) as limit:
+            try:
+                return await call_node(self._nodes[name], state, name=name)
+            except asyncio.CancelledError:
+                if limit.expired():
+                    raise TimeoutError(
+                        f"no result within the node timeout of {self.node_timeout:g}s"
+                    ) from None
+                raise
 
     async def _after(self, source: str, state: State) -> list[str]:
         following = list(self._targets.get(source, []))
@@ -316,4 +331,27 @@ class Workflow:
             waiting={key: sorted(names) for key, names in run.waiting.items()},
             released=run.released,
         )
-        await context.store.save(checkpoint)
+        try:
+            await context.store.save(checkpoint)
+        except CheckpointError:
+            raise
+        except Exception as exc:
+            raise CheckpointError(
+                f"could not save run {run.run_id!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+
+
+class _Abort(Exception):
+    """Carries an observer or store failure out of a node task, so it is not blamed
+    on the node."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+async def _aborting(work: Awaitable[None]) -> None:
+    try:
+        await work
+    except Exception as exc:
+        raise _Abort(exc) from exc

@@ -266,3 +266,68 @@ def test_a_killed_process_resumes_to_the_same_result_without_rerunning_finished_
     assert resumed == reference
     assert Counter(log.read_text().split()) == Counter(reference_log.read_text().split())
     assert Counter(reference_log.read_text().split())["refine"] == 3
+
+
+def test_the_json_store_reports_a_directory_it_cannot_use(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    store = JsonCheckpointStore(blocker / "runs")
+
+    with pytest.raises(CheckpointError, match=r"r\.json: cannot read the checkpoint: Not a dir"):
+        asyncio.run(store.load("r"))
+    with pytest.raises(CheckpointError, match=r"r\.json: cannot write the checkpoint: Not a dir"):
+        asyncio.run(store.save(Checkpoint(run_id="r", graph="g")))
+
+
+class FullDisk(MemoryCheckpointStore):
+    """A store whose disk filled up after the run started."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    async def save(self, checkpoint: Checkpoint) -> None:
+        if self.room == 0:
+            raise OSError(28, "No space left on device")
+        self.room -= 1
+        await super().save(checkpoint)
+
+
+async def test_a_store_that_cannot_save_stops_the_run_with_a_checkpoint_error() -> None:
+    nodes = {name: Flaky(name) for name in ("start", "a", "b", "end")}
+
+    expected = r"could not save run 'r': OSError: .*No space left"
+    with pytest.raises(CheckpointError, match=expected):
+        await fan_out(nodes).compile().run(run_id="r", checkpoints=FullDisk(room=1))
+    assert nodes["start"].completed == 1
+    assert nodes["a"].completed == 0, "no step may run past a save that failed"
+
+
+async def test_a_cancelled_run_resumes_from_its_last_save() -> None:
+    nodes = {name: Flaky(name) for name in ("start", "a", "end")}
+    b_started = asyncio.Event()
+    b_may_finish = asyncio.Event()
+
+    async def b(state: State) -> dict[str, object]:
+        b_started.set()
+        await b_may_finish.wait()
+        return {"notes": ["b"]}
+
+    graph = fan_out(nodes)
+    graph.add_node("b", b)
+    workflow = graph.compile()
+    store = MemoryCheckpointStore()
+
+    running = asyncio.create_task(workflow.run(run_id="r", checkpoints=store))
+    await b_started.wait()
+    await asyncio.sleep(0.01)  # let a finish and be saved
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    saved = await store.load("r")
+    assert saved is not None and list(saved.done) == ["a"]
+
+    b_may_finish.set()
+    result = await workflow.resume("r", checkpoints=store)
+    assert result.state["notes"] == ["start", "a", "b", "end"]
+    assert nodes["a"].completed == 1

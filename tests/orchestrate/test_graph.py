@@ -242,3 +242,28 @@ def test_wiring_mistakes_are_found_at_compile_time() -> None:
         graph_with("a").add_edge(END, "a")
     with pytest.raises(GraphError, match="no edge can lead back to START"):
         graph_with("a").add_edge("a", START)
+
+
+async def test_a_node_that_takes_too_long_fails_with_a_timeout() -> None:
+    async def hangs(state: State) -> None:
+        await asyncio.Event().wait()
+
+    graph = StateGraph(SCHEMA)
+    graph.add_node("hangs", hangs).set_entry("hangs").set_finish("hangs")
+    with pytest.raises(
+        NodeFailed, match=r"TimeoutError: no result within the node timeout"
+    ) as info:
+        await graph.compile(node_timeout=0.05).run({"topic": "t"})
+    assert isinstance(info.value.__cause__, TimeoutError)
+    with pytest.raises(GraphError, match="node_timeout must be a positive"):
+        graph.compile(node_timeout=0)
+
+
+async def test_a_node_raising_its_own_timeout_error_is_not_mistaken_for_the_limit() -> None:
+    async def gives_up(state: State) -> None:
+        raise TimeoutError("upstream took too long")
+
+    graph = StateGraph(SCHEMA)
+    graph.add_node("gives_up", gives_up).set_entry("gives_up").set_finish("gives_up")
+    with pytest.raises(NodeFailed, match="TimeoutError: upstream took too long"):
+        await graph.compile(node_timeout=5).run({"topic": "t"})
