@@ -7,9 +7,10 @@ request-response and publish/subscribe, over bounded inboxes inside one event lo
 or object with ``run``) with edges, conditional edges and joins into a ``Workflow``
 whose runs report typed events to an ``Observer`` and can be checkpointed and
 resumed. ``Chain``, ``Parallel``, ``Conditional`` and ``ForEach`` are the common
-shapes as ready-made nodes.
+shapes as ready-made nodes, and ``Ask`` lets a hub participant (an agent) be a step.
 """
 
+from tau_cli.orchestrate._ask import Ask
 from tau_cli.orchestrate._checkpoint import (
     Checkpoint,
     CheckpointStore,
@@ -63,6 +64,7 @@ from tau_cli.orchestrate._state import (
 __all__ = [
     "END",
     "START",
+    "Ask",
     "Chain",
     "Channel",
     "Checkpoint",
