@@ -7,7 +7,8 @@ request-response and publish/subscribe, over bounded inboxes inside one event lo
 or object with ``run``) with edges, conditional edges and joins into a ``Workflow``
 whose runs report typed events to an ``Observer`` and can be checkpointed and
 resumed. ``Chain``, ``Parallel``, ``Conditional`` and ``ForEach`` are the common
-shapes as ready-made nodes, and ``Ask`` lets a hub participant (an agent) be a step.
+shapes as ready-made nodes; ``Ask`` makes a hub participant (an agent) a step, and
+``SubWorkflow`` a whole workflow.
 """
 
 from tau_cli.orchestrate._ask import Ask
@@ -60,6 +61,7 @@ from tau_cli.orchestrate._state import (
     merge,
     replace,
 )
+from tau_cli.orchestrate._subworkflow import SubWorkflow
 
 __all__ = [
     "END",
@@ -107,6 +109,7 @@ __all__ = [
     "StateGraph",
     "StateSchema",
     "StepLimitExceeded",
+    "SubWorkflow",
     "UnknownRecipient",
     "Update",
     "Workflow",

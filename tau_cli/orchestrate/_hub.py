@@ -27,6 +27,7 @@ from tau_cli.orchestrate._errors import (
     DuplicateName,
     HandlerFailed,
     HubClosed,
+    HubError,
     InboxFull,
     RequestTimeout,
     UnknownRecipient,
@@ -211,9 +212,15 @@ class Hub:
                 a request still queued when it times out is never handled.
             HandlerFailed: the handler raised; the original is ``__cause__``.
             HubClosed: the hub closed before the handler answered.
+            HubError: a handler asked itself, which could never be answered.
         """
         self._check_open()
         inbox = self._inbox(to)
+        if inbox.worker is asyncio.current_task():
+            raise HubError(
+                f"{to!r} asked itself; its inbox is read only after the current message "
+                "is handled, so that request could never be answered"
+            )
         limit = self._request_timeout if timeout is None else timeout
         reply: asyncio.Future[object] = asyncio.get_running_loop().create_future()
         envelope = Envelope(next(self._ids), to, payload, sender, expects_reply=True)

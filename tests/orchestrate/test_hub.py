@@ -14,6 +14,7 @@ from tau_cli.orchestrate import (
     Hub,
     HubAgent,
     HubClosed,
+    HubError,
     InboxFull,
     RequestTimeout,
     UnknownRecipient,
@@ -262,3 +263,15 @@ async def test_unregister_finishes_the_inbox_and_forgets_the_name() -> None:
         with pytest.raises(UnknownRecipient):
             await hub.send("r", "too late")
         hub.register("r", Recorder())  # the name is free again
+
+
+async def test_a_handler_asking_itself_is_told_so_instead_of_waiting_forever() -> None:
+    async with Hub() as hub:
+
+        async def narcissist(envelope: Envelope) -> object:
+            return await hub.request("self", "again?")
+
+        hub.register("self", narcissist)
+        with pytest.raises(HandlerFailed, match="'self' asked itself") as info:
+            await hub.request("self", "hello", timeout=5)
+        assert isinstance(info.value.__cause__, HubError)

@@ -25,6 +25,8 @@ from tau_cli.orchestrate import (
     StateError,
     StateGraph,
     StateSchema,
+    SubWorkflow,
+    WorkflowEvent,
     append,
     merge,
 )
@@ -176,3 +178,35 @@ def test_empty_patterns_are_refused() -> None:
         Parallel()
     with pytest.raises(GraphError, match="conditional needs at least one branch"):
         Conditional(lambda s: "x", {})
+
+
+async def test_a_whole_workflow_can_be_one_step_of_another() -> None:
+    research_schema = StateSchema(
+        {
+            "question": Channel(str),
+            "findings": Channel(list[str], reducer=append, default=[]),
+        }
+    )
+    research = StateGraph(research_schema)
+    research.add_node("web", lambda s: {"findings": [f"web on {s['question']}"]})
+    research.add_node("docs", lambda s: {"findings": [f"docs on {s['question']}"]})
+    research.set_entry("web", "docs").set_finish("web", "docs")
+    inner_events: list[WorkflowEvent] = []
+
+    outer = StateGraph(SCHEMA)
+    outer.add_node(
+        "research",
+        SubWorkflow(
+            research.compile(),
+            input=lambda s: {"question": s["request"]},
+            output=lambda inner: {"parts": inner["findings"]},
+            observer=inner_events.append,
+        ),
+    )
+    outer.add_node("write", lambda s: {"text": " & ".join(s["parts"])})
+    outer.set_entry("research").add_edge("research", "write").set_finish("write")
+
+    result = await outer.compile().run({"request": "tides"})
+
+    assert result.state["text"] == "docs on tides & web on tides"
+    assert inner_events[-1].type == "workflow_finished"
