@@ -196,6 +196,7 @@ class StateGraph:
 
     def _fingerprint(self) -> str:
         shape = {
+            "channels": sorted(self.schema.channels),
             "nodes": sorted(self._nodes),
             "edges": sorted(self._edges),
             "joins": sorted(join.key for join in self._joins),

@@ -239,11 +239,15 @@ class Hub:
         and returns 0.
         """
         self._check_open()
-        names = self.subscribers(topic)
-        for name in names:
+        delivered = 0
+        for name in self.subscribers(topic):
+            inbox = self._inboxes.get(name)
+            if inbox is None:
+                continue  # unregistered while this publish waited for room
             envelope = Envelope(next(self._ids), name, payload, sender, topic=topic)
-            await self._put(self._inboxes[name], _Delivery(envelope))
-        return len(names)
+            await self._put(inbox, _Delivery(envelope))
+            delivered += 1
+        return delivered
 
     async def close(self, *, timeout: float = 5.0) -> None:
         """Stop taking messages, let every inbox drain, then stop the workers.

@@ -4,6 +4,9 @@ A node is either a callable ``(state) -> writes`` (async or not) or an object wi
 ``run(state)`` method, so a plain function, an agent wrapper or a whole runtime can
 stand in a graph without inheriting from anything here. Writes are a mapping of
 channel to value, a list of such mappings applied in order, or None for no change.
+
+A plain (non-async) node runs on the event loop itself, so it should be quick; work
+that waits (a model call, a process) belongs in an async node.
 """
 
 from __future__ import annotations

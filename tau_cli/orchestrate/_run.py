@@ -135,8 +135,9 @@ class Workflow:
             StateError: a write did not fit its channel, or parallel branches wrote
                 one replace channel.
             ObserverFailed: the observer raised.
-            CheckpointError: the store could not save the run.
-            CheckpointError: ``run_id`` already has a checkpoint (resume it instead).
+            GraphError: a router raised, or chose something that is not a node.
+            CheckpointError: the store could not save the run, or ``run_id``
+                already has a checkpoint (resume it instead).
         """
         run_id = run_id or uuid.uuid4().hex
         context = _Context(observer, checkpoints)
@@ -293,9 +294,15 @@ class Workflow:
         return sorted(set(following) - {END})
 
     async def _route(self, branch: Branch, state: State) -> list[str]:
-        chosen = branch.router(state)
-        if inspect.isawaitable(chosen):
-            chosen = await chosen
+        try:
+            chosen = branch.router(state)
+            if inspect.isawaitable(chosen):
+                chosen = await chosen
+        except Exception as exc:
+            where = "the start" if branch.source == START else repr(branch.source)
+            raise GraphError(
+                f"the router after {where} failed: {type(exc).__name__}: {exc}"
+            ) from exc
         keys = [chosen] if isinstance(chosen, str) else list(chosen)
         targets = []
         for key in keys:

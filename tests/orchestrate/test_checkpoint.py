@@ -160,6 +160,13 @@ async def test_resume_refuses_unknown_runs_other_graphs_and_reused_ids() -> None
     other = fan_out(nodes).add_edge("start", "end").compile()
     with pytest.raises(CheckpointError, match="differently wired graph"):
         await other.resume("r", checkpoints=store)
+    renamed = StateGraph(StateSchema({"notes": Channel(list[str]), "reply": Channel(str)}))
+    for name, node in nodes.items():
+        renamed.add_node(name, node)
+    renamed.set_entry("start").add_edge("start", "a").add_edge("start", "b")
+    renamed.add_edge(["a", "b"], "end").set_finish("end")
+    with pytest.raises(CheckpointError, match="differently wired graph"):
+        await renamed.compile().resume("r", checkpoints=store)
 
 
 async def test_the_json_store_round_trips_and_leaves_no_temporary_files(tmp_path: Path) -> None:

@@ -267,3 +267,15 @@ async def test_a_node_raising_its_own_timeout_error_is_not_mistaken_for_the_limi
     graph.add_node("gives_up", gives_up).set_entry("gives_up").set_finish("gives_up")
     with pytest.raises(NodeFailed, match="TimeoutError: upstream took too long"):
         await graph.compile(node_timeout=5).run({"topic": "t"})
+
+
+async def test_a_failing_router_is_reported_as_the_router_after_its_node() -> None:
+    def confused(state: State) -> str:
+        raise LookupError("no verdict in state")
+
+    graph = StateGraph(SCHEMA)
+    graph.add_node("review", logs("review")).set_entry("review")
+    graph.add_conditional_edges("review", confused, {"ok": END})
+    with pytest.raises(GraphError, match="router after 'review' failed: LookupError") as info:
+        await graph.compile().run({"topic": "t"})
+    assert isinstance(info.value.__cause__, LookupError)
