@@ -279,3 +279,40 @@ async def test_a_failing_router_is_reported_as_the_router_after_its_node() -> No
     with pytest.raises(GraphError, match="router after 'review' failed: LookupError") as info:
         await graph.compile().run({"topic": "t"})
     assert isinstance(info.value.__cause__, LookupError)
+
+
+def test_a_workflow_draws_itself_as_a_mermaid_flowchart() -> None:
+    graph = StateGraph(SCHEMA)
+    for name in ("plan", "a", "b", "join"):
+        graph.add_node(name, logs(name))
+    graph.set_entry("plan").add_edge("plan", "a").add_edge("plan", "b")
+    graph.add_edge(["a", "b"], "join")
+    graph.add_conditional_edges("join", lambda s: "done", {"done": END, "again": "plan"})
+
+    assert graph.compile().to_mermaid() == (
+        "flowchart TD\n"
+        '    START(["start"])\n'
+        '    END(["end"])\n'
+        '    n0["plan"]\n'
+        '    n1["a"]\n'
+        '    n2["b"]\n'
+        '    n3["join"]\n'
+        "    START --> n0\n"
+        "    n0 --> n1\n"
+        "    n0 --> n2\n"
+        "    n1 & n2 --> n3\n"
+        '    n3 -.->|"done"| END\n'
+        '    n3 -.->|"again"| n0\n'
+    )
+
+
+def test_mermaid_output_survives_awkward_node_names() -> None:
+    graph = StateGraph(SCHEMA)
+    graph.add_node("end", logs("end")).add_node('say "hi"', logs("hi"))
+    graph.set_entry("end").add_edge("end", 'say "hi"').set_finish('say "hi"')
+
+    chart = graph.compile().to_mermaid()
+
+    assert '    n0["end"]\n' in chart  # a node called end gets an id Mermaid accepts
+    assert '    n1["say #quot;hi#quot;"]\n' in chart
+    assert "    n1 --> END\n" in chart
