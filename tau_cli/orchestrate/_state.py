@@ -174,7 +174,7 @@ class State(Mapping[str, Any]):
         values = dict(self._values)
         for name, raw in update.items():
             channel = self._schema._channel(name)
-            new = channel.validate(name, raw)
+            new = channel.validate(name, copy.deepcopy(raw))
             old = values.get(name, _UNSET)
             folded = new if old is _UNSET else channel.reducer(copy.deepcopy(old), new)
             values[name] = channel.validate(name, folded)

@@ -141,3 +141,14 @@ def test_state_is_unchanged_by_any_sequence_of_updates(totals: list[int]) -> Non
         state.apply({"total": value, "notes": [str(value)]})
     assert dict(state) == snapshot
     assert isinstance(state, State)
+
+
+def test_a_writer_keeps_no_handle_on_what_it_wrote() -> None:
+    schema = StateSchema({"blob": Channel(object), "items": Channel(list[list[int]])})
+    payload = {"nested": [1, 2]}
+    items = [[1], [2]]
+    state = schema.initial({"blob": payload, "items": items})
+    payload["nested"].append(3)
+    items[0].append(99)
+    assert state["blob"] == {"nested": [1, 2]}
+    assert state["items"] == [[1], [2]]
