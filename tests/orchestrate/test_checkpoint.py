@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tau_cli.orchestrate import (
+    END,
     Channel,
     Checkpoint,
     CheckpointError,
@@ -338,3 +339,30 @@ async def test_a_cancelled_run_resumes_from_its_last_save() -> None:
     result = await workflow.resume("r", checkpoints=store)
     assert result.state["notes"] == ["start", "a", "b", "end"]
     assert nodes["a"].completed == 1
+
+
+async def test_an_interrupt_in_a_cycle_pauses_every_time_the_cycle_reaches_it() -> None:
+    def draft(state: State) -> dict[str, object]:
+        return {"notes": [f"draft {len(state['notes']) // 2 + 1}"]}
+
+    def review(state: State) -> dict[str, object]:
+        return {"answer": state["notes"][-1]}
+
+    graph = StateGraph(SCHEMA)
+    graph.add_node("draft", draft).add_node("review", review)
+    graph.set_entry("draft").add_edge("draft", "review")
+    graph.add_conditional_edges(
+        "review",
+        lambda s: "stop" if s["answer"] == "ok" else "again",
+        {"stop": END, "again": "draft"},
+    )
+    workflow = graph.compile(interrupt_before=["review"])
+    store = MemoryCheckpointStore()
+
+    first = await workflow.run(run_id="r", checkpoints=store)
+    second = await workflow.resume("r", checkpoints=store, input={"notes": ["not yet"]})
+    third = await workflow.resume("r", checkpoints=store, input={"notes": ["ok"]})
+
+    assert [first.status, second.status, third.status] == ["interrupted", "interrupted", "finished"]
+    assert third.state["notes"] == ["draft 1", "not yet", "draft 2", "ok"]
+    assert (first.steps, second.steps, third.steps) == (1, 3, 4)
