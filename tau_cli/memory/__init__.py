@@ -24,21 +24,44 @@ from tau_cli.memory.bootstrap import (
     find_repo_root,
     load_bootstrap,
 )
+from tau_cli.memory.frontmatter import Frontmatter, parse_frontmatter, read_frontmatter
+from tau_cli.memory.notes import NOTE_KINDS, NOTES_DIR, Note, NoteHit, NoteKind, NoteStore
 from tau_cli.memory.shortcut import memory_targets, parse_memory_shortcut, remember
+from tau_cli.memory.working import (
+    MEMORY_DIR,
+    Feature,
+    FeatureStatus,
+    ProgressSection,
+    WorkingMemory,
+)
 
 __all__ = [
     "COMPAT_FILES",
     "LOCAL_MEMORY_FILE",
+    "MEMORY_DIR",
     "MEMORY_FILE",
+    "NOTES_DIR",
+    "NOTE_KINDS",
     "BootstrapMemory",
     "BootstrapOptions",
+    "Feature",
+    "FeatureStatus",
+    "Frontmatter",
     "MemoryFileError",
     "MemorySource",
     "MemoryWarning",
+    "Note",
+    "NoteHit",
+    "NoteKind",
+    "NoteStore",
+    "ProgressSection",
     "SourceKind",
+    "WorkingMemory",
     "find_repo_root",
     "load_bootstrap",
     "memory_targets",
+    "parse_frontmatter",
     "parse_memory_shortcut",
+    "read_frontmatter",
     "remember",
 ]
