@@ -12,6 +12,7 @@ callers translate into their own.
 """
 
 from tau_cli.memory._errors import MemoryFileError
+from tau_cli.memory._files import TextFile, read_text
 from tau_cli.memory.bootstrap import (
     COMPAT_FILES,
     LOCAL_MEMORY_FILE,
@@ -56,6 +57,7 @@ __all__ = [
     "NoteStore",
     "ProgressSection",
     "SourceKind",
+    "TextFile",
     "WorkingMemory",
     "find_repo_root",
     "load_bootstrap",
@@ -63,5 +65,6 @@ __all__ = [
     "parse_frontmatter",
     "parse_memory_shortcut",
     "read_frontmatter",
+    "read_text",
     "remember",
 ]

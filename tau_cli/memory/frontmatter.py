@@ -16,7 +16,7 @@ import yaml
 
 from tau_cli.memory._errors import MemoryFileError
 
-_CHUNK = 4096
+_CHUNK = 1024
 _OPENING = re.compile(rb"\A(?:\xef\xbb\xbf)?---[ \t]*\r?\n")
 _CLOSING = re.compile(rb"^---[ \t]*\r?$", re.MULTILINE)
 
