@@ -26,7 +26,15 @@ from tau_cli.memory.bootstrap import (
     load_bootstrap,
 )
 from tau_cli.memory.frontmatter import Frontmatter, parse_frontmatter, read_frontmatter
-from tau_cli.memory.notes import NOTE_KINDS, NOTES_DIR, Note, NoteHit, NoteKind, NoteStore
+from tau_cli.memory.notes import (
+    HANDOFF_REQUEST,
+    NOTE_KINDS,
+    NOTES_DIR,
+    Note,
+    NoteHit,
+    NoteKind,
+    NoteStore,
+)
 from tau_cli.memory.shortcut import memory_targets, parse_memory_shortcut, remember
 from tau_cli.memory.working import (
     MEMORY_DIR,
@@ -38,6 +46,7 @@ from tau_cli.memory.working import (
 
 __all__ = [
     "COMPAT_FILES",
+    "HANDOFF_REQUEST",
     "LOCAL_MEMORY_FILE",
     "MEMORY_DIR",
     "MEMORY_FILE",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -26,6 +27,13 @@ INDEX_FILE = "INDEX.md"
 
 NoteKind = Literal["concepts", "guides", "sessions", "reviews"]
 NOTE_KINDS: tuple[NoteKind, ...] = get_args(NoteKind)
+
+HANDOFF_REQUEST = (
+    "The session is ending. Write a hand-off note for whoever continues this work: "
+    "what was done, what is in progress, what is next, decisions made and why, and "
+    "anything that surprised you. Be specific: name files, commands and open questions."
+)
+"""What the runtime may ask the model at session end; the answer goes to ``write_handoff``."""
 
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _REF = re.compile(r"^(?P<kind>[a-z]+)/(?P<slug>[a-z0-9][a-z0-9-]*)(?:\.md)?$")
@@ -84,6 +92,20 @@ class NoteStore:
         write_atomic(path, f"---\n{header}---\n\n{body.strip()}\n")
         write_atomic(self.folder / INDEX_FILE, self.render_index())
         return Note(kind, slug, title, clean_tags, path)
+
+    def write_handoff(self, text: str, *, at: datetime, tags: tuple[str, ...] = ()) -> Note:
+        """Keep a session's hand-off as a ``sessions`` note named after its time.
+
+        ``at`` comes from the caller's clock, so the note's name is testable and
+        notes sort by time.
+
+        Raises:
+            ValueError: the hand-off is empty.
+        """
+        if not text.strip():
+            raise ValueError("the hand-off note is empty")
+        title = f"Hand-off {at:%Y-%m-%d %H%M%S}"
+        return self.write("sessions", title, text, tags=("hand-off", *tags))
 
     def read(self, ref: str) -> tuple[Note, str]:
         """The note named ``kind/slug`` and its body.

@@ -155,7 +155,13 @@ def check_skills(path: Path) -> tuple[list[Skill], list[SkillDiagnostic]]:
 
 
 def _scan(root: SkillRoot) -> Iterable[tuple[Skill | None, list[SkillDiagnostic]]]:
-    for folder in sorted(root.path.iterdir()):
+    try:
+        folders = sorted(root.path.iterdir())
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        yield None, [SkillDiagnostic(root.path, f"cannot be listed ({reason}), so no skills load")]
+        return
+    for folder in folders:
         if folder.is_dir() and (folder / SKILL_FILE).is_file():
             yield _parse(folder / SKILL_FILE, root.scope)
 

@@ -108,3 +108,26 @@ def test_frontmatter_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
 
     with pytest.raises(MemoryFileError, match=r"n\.md:3: the frontmatter is not UTF-8"):
         read_frontmatter(path)
+
+
+@pytest.mark.parametrize("closing_at", [1020, 1021, 1022, 1023, 1024, 1025])
+def test_a_closing_line_split_across_reads_is_found(tmp_path: Path, closing_at: int) -> None:
+    filler = "x" * (closing_at - len("---\nk: \n"))
+    path = write(tmp_path / "n.md", f"---\nk: {filler}\n---\nbody")
+
+    front = read_frontmatter(path)
+
+    assert front is not None
+    assert front.data == {"k": filler}
+    assert path.read_bytes()[front.body_offset :] == b"body"
+
+
+def test_a_dash_line_that_continues_after_a_read_is_not_the_end(tmp_path: Path) -> None:
+    filler = "x" * (1021 - len("---\nk: \n"))
+    path = write(tmp_path / "n.md", f"---\nk: {filler}\n---x: 1\n---\nbody")
+
+    front = read_frontmatter(path)  # the first read ends just after '---'
+
+    assert front is not None
+    assert front.data == {"k": filler, "---x": 1}
+    assert path.read_bytes()[front.body_offset :] == b"body"

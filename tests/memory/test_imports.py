@@ -168,3 +168,14 @@ def test_user_memory_may_import_from_its_own_folder(repo: Path, tau_home: Path) 
         "~/.tau/TAU.md:2: @../elsewhere.md is outside ~/.tau and is loaded only in a "
         "trusted workspace"
     ]
+
+
+def test_the_common_agents_md_symlink_and_import_load_the_text_once(repo: Path) -> None:
+    write(repo / "AGENTS.md", "shared rules")
+    (repo / "CLAUDE.md").symlink_to(repo / "AGENTS.md")
+    write(repo / "TAU.md", "@AGENTS.md\n@CLAUDE.md")
+
+    memory = load_bootstrap(repo, words)
+
+    assert memory.render().count("shared rules") == 1
+    assert memory.warnings == []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from memory_helpers import write
 
-from tau_cli.memory import MemoryFileError, NoteStore
+from tau_cli.memory import HANDOFF_REQUEST, MemoryFileError, NoteStore
 
 
 def test_a_note_is_a_markdown_file_with_frontmatter(tmp_path: Path) -> None:
@@ -104,3 +105,17 @@ def test_a_note_with_bad_frontmatter_names_file_and_line(tmp_path: Path) -> None
         NoteStore(tmp_path).read("guides/bad")
 
     assert str(caught.value) == f"{path}:3: 'tags' must be a list of text"
+
+
+def test_a_hand_off_is_a_sessions_note_named_after_its_time(tmp_path: Path) -> None:
+    store = NoteStore(tmp_path)
+    at = datetime(2026, 11, 26, 3, 4, 5, tzinfo=UTC)
+
+    note = store.write_handoff("Done: parser. Next: loader.", at=at, tags=("parser",))
+
+    assert note.ref == "sessions/hand-off-2026-11-26-030405"
+    assert note.tags == ("hand-off", "parser")
+    assert store.read(note.ref)[1] == "Done: parser. Next: loader."
+    assert HANDOFF_REQUEST.startswith("The session is ending.")
+    with pytest.raises(ValueError, match="hand-off note is empty"):
+        store.write_handoff(" ", at=at)

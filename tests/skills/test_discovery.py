@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
+import pytest
 from skills_helpers import CATALOG, bytes_read, make_skill
 
 from tau_cli.core import EstimatingTokenCounter
@@ -194,3 +196,18 @@ def test_the_sample_catalog_loads_cleanly(tmp_path: Path) -> None:
     assert len(catalog.skills) == 10
     assert catalog.diagnostics == []
     assert {s.scope for s in catalog.skills.values()} == {"claude"}
+
+
+def test_a_folder_that_cannot_be_listed_is_reported(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root lists every folder")
+    locked = tmp_path / "locked"
+    make_skill(locked, "a", "name: a\ndescription: d\n")
+    locked.chmod(0)
+    try:
+        catalog = discover_skills([SkillRoot(locked, "project")])
+    finally:
+        locked.chmod(0o755)
+
+    assert catalog.skills == {}
+    assert "cannot be listed" in catalog.diagnostics[0].message
