@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -88,18 +88,29 @@ class MemoryWarning:
         return f"{where}: {self.message}"
 
 
-@dataclass
 class BootstrapMemory:
-    """The loaded memory of one working directory; grows as sub-folders are touched."""
+    """The loaded memory of one working directory; grows as sub-folders are touched.
 
-    repo_root: Path
-    cwd: Path
-    options: BootstrapOptions
-    count_tokens: Callable[[str], int]
-    sources: list[MemorySource] = field(default_factory=list)
-    warnings: list[MemoryWarning] = field(default_factory=list)
-    _loaded: set[Path] = field(default_factory=set)
-    _visited_dirs: set[Path] = field(default_factory=set)
+    Build it with ``load_bootstrap``. ``sources`` and ``warnings`` are what ``/memory``
+    and ``tau memory show`` display; ``render()`` is what the system prompt holds.
+    """
+
+    def __init__(
+        self,
+        repo_root: Path,
+        cwd: Path,
+        options: BootstrapOptions,
+        count_tokens: Callable[[str], int],
+    ) -> None:
+        self.repo_root = repo_root
+        self.cwd = cwd
+        self.options = options
+        self.count_tokens = count_tokens
+        self.sources: list[MemorySource] = []
+        self.warnings: list[MemoryWarning] = []
+        self._home = _resolve(Path.home())
+        self._loaded: set[Path] = set()
+        self._visited_dirs: set[Path] = set()
 
     def render(self) -> str:
         """The memory part of the system prompt: the same bytes for the same sources."""
@@ -128,7 +139,36 @@ class BootstrapMemory:
                 self._load_top(directory / name, "subfolder", root=self.repo_root)
         return self.sources[before:]
 
+    def describe(self) -> str:
+        """A plain-text account of what is loaded and what it costs, for people."""
+        total = f"{self.total_tokens:,}"
+        lines = [f"Memory: {len(self.sources)} file(s), {total} tokens"]
+        width = max((len(s.label) for s in self.sources), default=0)
+        for source in self.sources:
+            notes = [f"imported by {source.imported_by}"] if source.imported_by else []
+            if source.truncated:
+                notes.append("cut for size")
+            extra = f"  ({'; '.join(notes)})" if notes else ""
+            lines.append(
+                f"  {source.label:<{width}}  {source.kind:<9}  {source.tokens:>7,} tokens{extra}"
+            )
+        if self.warnings:
+            lines.append("Warnings:")
+            lines.extend(f"  {warning}" for warning in self.warnings)
+        return "\n".join(lines)
+
     # -- loading -----------------------------------------------------------------
+
+    def _load_startup(self) -> None:
+        if self.options.tau_home is not None:
+            tau_home = _resolve(self.options.tau_home)
+            self._load_top(tau_home / MEMORY_FILE, "user", root=tau_home)
+        for directory in _chain(self.repo_root, self.cwd):
+            self._visited_dirs.add(directory)
+            self._load_top(directory / MEMORY_FILE, "project", root=self.repo_root)
+            for name in self.options.compat_files:
+                self._load_top(directory / name, "compat", root=self.repo_root)
+        self._load_top(self.repo_root / LOCAL_MEMORY_FILE, "local", root=self.repo_root)
 
     def _load_top(self, path: Path, kind: SourceKind, *, root: Path) -> None:
         if path.is_file():
@@ -213,9 +253,8 @@ class BootstrapMemory:
     def _label(self, path: Path) -> str:
         if path.is_relative_to(self.repo_root):
             return path.relative_to(self.repo_root).as_posix() or "."
-        home = _resolve(Path.home())
-        if path.is_relative_to(home):
-            return "~/" + path.relative_to(home).as_posix()
+        if path.is_relative_to(self._home):
+            return "~/" + path.relative_to(self._home).as_posix()
         return path.as_posix()
 
 
@@ -240,15 +279,7 @@ def load_bootstrap(
     cwd = _resolve(cwd)
     repo_root = find_repo_root(cwd)
     memory = BootstrapMemory(repo_root, cwd, options, count_tokens)
-    if options.tau_home is not None:
-        tau_home = _resolve(options.tau_home)
-        memory._load_top(tau_home / MEMORY_FILE, "user", root=tau_home)
-    for directory in _chain(repo_root, cwd):
-        memory._visited_dirs.add(directory)
-        memory._load_top(directory / MEMORY_FILE, "project", root=repo_root)
-        for name in options.compat_files:
-            memory._load_top(directory / name, "compat", root=repo_root)
-    memory._load_top(repo_root / LOCAL_MEMORY_FILE, "local", root=repo_root)
+    memory._load_startup()
     return memory
 
 

@@ -166,3 +166,20 @@ def test_an_unreadable_file_is_an_error_naming_the_file(repo: Path) -> None:
 
     with pytest.raises(MemoryFileError, match=r"TAU\.md: cannot be read"):
         load_bootstrap(repo, words)
+
+
+def test_describe_shows_each_file_its_cost_and_the_warnings(repo: Path) -> None:
+    write(repo / "TAU.md", "project rules @docs/style.md @gone.md")
+    write(repo / "docs" / "style.md", "x " * 3_000)
+
+    memory = load_bootstrap(repo, words, BootstrapOptions(max_source_chars=1_000))
+
+    assert memory.describe().splitlines() == [
+        "Memory: 2 file(s), 524 tokens",
+        "  TAU.md         project          8 tokens",
+        "  docs/style.md  import         516 tokens  (imported by TAU.md; cut for size)",
+        "Warnings:",
+        "  docs/style.md: is 6000 bytes; only its first 1000 characters are loaded "
+        "(the limit is 1000)",
+        "  TAU.md:1: @gone.md does not exist",
+    ]
