@@ -111,6 +111,7 @@ class BootstrapMemory:
         self._home = _resolve(Path.home())
         self._loaded: set[Path] = set()
         self._visited_dirs: set[Path] = set()
+        self._touched: list[Path] = []
 
     def render(self) -> str:
         """The memory part of the system prompt: the same bytes for the same sources."""
@@ -131,6 +132,7 @@ class BootstrapMemory:
         if not folder.is_relative_to(self.repo_root):
             return []
         before = len(self.sources)
+        self._touched.append(folder)
         for directory in _chain(self.repo_root, folder):
             if directory in self._visited_dirs:
                 continue
@@ -138,6 +140,17 @@ class BootstrapMemory:
             for name in (MEMORY_FILE, *self.options.compat_files):
                 self._load_top(directory / name, "subfolder", root=self.repo_root)
         return self.sources[before:]
+
+    def reload(self) -> BootstrapMemory:
+        """Read every file again, keeping the sub-folders touched so far, in order.
+
+        For after a memory file changed (a ``#`` note, an edit): the prompt changes
+        once, then stays stable again.
+        """
+        fresh = load_bootstrap(self.cwd, self.count_tokens, self.options)
+        for folder in self._touched:
+            fresh.touch(folder)
+        return fresh
 
     def describe(self) -> str:
         """A plain-text account of what is loaded and what it costs, for people."""

@@ -62,7 +62,7 @@ class Skill:
     when_to_use: str = ""
     allowed_tools: tuple[str, ...] = ()
     license: str | None = None
-    metadata: Mapping[str, str] = field(default_factory=dict)
+    metadata: Mapping[str, str] = field(default_factory=dict, hash=False)
     body_offset: int = 0
     body_line: int = 1
     size_bytes: int = 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from memory_helpers import words, write
 
-from tau_cli.memory import load_bootstrap
+from tau_cli.memory import load_bootstrap, remember
 
 
 def test_a_subfolder_loads_on_first_touch_and_only_once(repo: Path) -> None:
@@ -76,3 +76,17 @@ def test_folders_on_the_way_to_the_working_directory_are_not_loaded_twice(repo: 
     assert memory.touch(repo / "app" / "main.py") == []
     assert memory.touch(repo) == []
     assert [s.label for s in memory.sources] == ["TAU.md", "app/TAU.md"]
+
+
+def test_reloading_picks_up_edits_and_keeps_touched_folders(repo: Path) -> None:
+    write(repo / "TAU.md", "root")
+    write(repo / "lib" / "TAU.md", "lib rules")
+    memory = load_bootstrap(repo, words)
+    memory.touch(repo / "lib")
+    remember(repo / "TAU.md", "new rule")
+
+    fresh = memory.reload()
+
+    assert [s.label for s in fresh.sources] == ["TAU.md", "lib/TAU.md"]
+    assert "- new rule" in fresh.render()
+    assert "- new rule" not in memory.render()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -38,6 +39,21 @@ def test_precision_and_recall_on_the_table(matcher: SkillMatcher) -> None:
     report = f"precision {precision:.2f}, recall {recall:.2f}; misses: {wrong}"
     assert false_pos == 0, report  # a false match costs context on every such prompt
     assert recall >= 0.9, report
+
+
+def test_descriptions_alone_still_never_match_falsely() -> None:
+    """Skills written for Claude have no triggers; the matcher must stay safe for them."""
+    skills = discover_skills([SkillRoot(CATALOG, "project")]).skills.values()
+    matcher = SkillMatcher(dataclasses.replace(s, triggers=()) for s in skills)
+    true_pos = false_pos = expected_total = 0
+    for prompt, expected in TABLE:
+        got = {m.skill.name for m in matcher.match(prompt)}
+        true_pos += len(got & expected)
+        false_pos += len(got - expected)
+        expected_total += len(expected)
+
+    assert false_pos == 0
+    assert true_pos / expected_total >= 0.8
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ def test_a_skill_is_read_from_its_frontmatter() -> None:
     assert skill.scope == "project"
     assert skill.folder == CATALOG / "security-review"
     assert skill.path.read_bytes()[skill.body_offset :].startswith(b"Check inputs")
+    assert {skill, parse_skill(CATALOG / "security-review", scope="project")} == {skill}
 
 
 def test_a_claude_agent_skill_works_unchanged(tmp_path: Path) -> None:
