@@ -41,10 +41,22 @@ def memory_targets(cwd: Path, tau_home: Path | None) -> dict[str, Path]:
 def remember(path: Path, note: str) -> None:
     """Append ``note`` as a list item to the memory file at ``path``, creating it.
 
+    Creating the personal ``TAU.local.md`` also lists it in ``.tau/.gitignore``, so
+    the first ``#`` note meant for this machine alone is not committed by accident.
+
     Raises:
         ValueError: the note is empty.
     """
     line = " ".join(note.split())
     if not line:
         raise ValueError("there is nothing to remember: the note is empty")
+    if path.name == LOCAL_MEMORY_FILE.name and not path.exists():
+        _ignore(path)
     append_text(path, f"- {line}\n")
+
+
+def _ignore(path: Path) -> None:
+    ignore_file = path.parent / ".gitignore"
+    listed = ignore_file.read_text(encoding="utf-8").splitlines() if ignore_file.exists() else []
+    if path.name not in (entry.strip() for entry in listed):
+        append_text(ignore_file, f"{path.name}\n")

@@ -65,3 +65,22 @@ def test_an_empty_note_is_refused_and_writes_nothing(repo: Path) -> None:
     with pytest.raises(ValueError, match="nothing to remember"):
         remember(repo / "TAU.md", "  \n ")
     assert not (repo / "TAU.md").exists()
+
+
+def test_the_personal_file_is_git_ignored_when_first_created(repo: Path) -> None:
+    write(repo / ".tau" / ".gitignore", "settings.local.yaml")
+    local = memory_targets(repo, None)["local"]
+
+    remember(local, "one")
+    remember(local, "two")
+
+    assert (repo / ".tau" / ".gitignore").read_text() == "settings.local.yaml\nTAU.local.md\n"
+    assert local.read_text() == "- one\n- two\n"
+
+
+def test_an_existing_ignore_entry_is_not_repeated(repo: Path) -> None:
+    write(repo / ".tau" / ".gitignore", "TAU.local.md\n")
+
+    remember(memory_targets(repo, None)["local"], "note")
+
+    assert (repo / ".tau" / ".gitignore").read_text() == "TAU.local.md\n"
