@@ -8,13 +8,14 @@ names of its resources, which the model reads on demand with the same tool.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import JsonValue
 
 from tau_cli.core import Event, ToolDefinition
 from tau_cli.skills.discovery import SkillCatalog
-from tau_cli.skills.skill import Skill, SkillResourceError
+from tau_cli.skills.skill import Instructions, Skill, SkillResourceError
 
 SKILL_TOOL_NAME = "skill"
 
@@ -34,7 +35,10 @@ class SkillActivated(Event):
 
 def render_instructions(skill: Skill) -> str:
     """Level 2 as the model reads it: the body, then the resources it may ask for."""
-    instructions = skill.instructions()
+    return _render(skill, skill.instructions())
+
+
+def _render(skill: Skill, instructions: Instructions) -> str:
     resources = skill.resources()
     lines = [
         f'<skill-instructions name="{skill.name}" folder="{html.escape(str(skill.folder))}">',
@@ -49,6 +53,21 @@ def render_instructions(skill: Skill) -> str:
         ]
     lines.append("</skill-instructions>")
     return "\n".join(lines)
+
+
+def activate(
+    skill: Skill, reason: ActivationReason, count_tokens: Callable[[str], int]
+) -> tuple[str, SkillActivated]:
+    """Level 2 for one skill: the text for the next request and the event announcing it."""
+    instructions = skill.instructions()
+    text = _render(skill, instructions)
+    event = SkillActivated(
+        name=skill.name,
+        reason=reason,
+        tokens=count_tokens(text),
+        truncated=instructions.truncated,
+    )
+    return text, event
 
 
 def skill_tool_definition(catalog: SkillCatalog) -> ToolDefinition:

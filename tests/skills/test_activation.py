@@ -13,6 +13,7 @@ from tau_cli.skills import (
     SkillCatalog,
     SkillResourceError,
     SkillRoot,
+    activate,
     discover_skills,
     render_instructions,
     skill_tool_definition,
@@ -95,11 +96,26 @@ def test_the_event_round_trips_as_json(tmp_path: Path) -> None:
     assert again.tokens > 0
 
 
+def test_activating_gives_the_text_and_the_event_that_announces_it(
+    catalog: SkillCatalog,
+) -> None:
+    skill = catalog.skills["pytest-fixtures"]
+
+    text, event = activate(skill, "command", EstimatingTokenCounter().count_text)
+
+    assert text == render_instructions(skill)
+    assert (event.name, event.reason, event.truncated) == ("pytest-fixtures", "command", False)
+    assert event.tokens == EstimatingTokenCounter().count_text(text)
+
+
 def test_a_huge_body_reaches_the_request_cut(tmp_path: Path) -> None:
     make_skill(tmp_path, "huge", "name: huge\ndescription: d\n", "line\n" * 100_000)
     catalog = discover_skills([SkillRoot(tmp_path, "p")])
 
     text = use_skill(catalog, "huge")
+    _, event = activate(catalog.skills["huge"], "tool", len)
 
     assert len(text) < 60_000
     assert "[tau: the rest of SKILL.md was cut at 50000 characters]" in text
+    assert event.truncated
+    assert event.tokens == len(text)
