@@ -80,8 +80,13 @@ def _parse(path: Path, head: bytes, *, max_bytes: int, eof: bool) -> Frontmatter
         return None
     closing = _find_closing(head, eof=eof)
     if closing is None or closing[0] > max_bytes:
-        limit = "line" if eof else f"line within its first {max_bytes} bytes"
-        raise MemoryFileError(path, f"the frontmatter has no closing '---' {limit}", line=1)
+        detail = (
+            "the frontmatter has no closing '---' line"
+            if eof
+            else f"the frontmatter is larger than {max_bytes} bytes, or its closing '---' "
+            "line is missing"
+        )
+        raise MemoryFileError(path, detail, line=1)
     start, end = closing
     raw = head[opening.end() : start]
     try:

@@ -211,3 +211,17 @@ def test_a_folder_that_cannot_be_listed_is_reported(tmp_path: Path) -> None:
 
     assert catalog.skills == {}
     assert "cannot be listed" in catalog.diagnostics[0].message
+
+
+def test_an_oversized_frontmatter_is_skipped_without_reading_it_all(tmp_path: Path) -> None:
+    make_skill(tmp_path, "ok", "name: ok\ndescription: d\n")
+    make_skill(tmp_path, "bloated", "name: bloated\ndescription: d\n" + "pad: x\n" * 20_000)
+
+    catalog = discover_skills([SkillRoot(tmp_path, "project")])
+
+    assert list(catalog.skills) == ["ok"]
+    (error,) = catalog.diagnostics
+    assert str(error) == (
+        f"error: {tmp_path / 'bloated' / 'SKILL.md'}:1: skipped: the frontmatter is larger "
+        "than 65536 bytes, or its closing '---' line is missing"
+    )
