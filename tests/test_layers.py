@@ -2,7 +2,8 @@
 
 ALLOWED is the table. For every subpackage that exists, pyproject.toml must hold a
 ``forbidden`` contract listing exactly the existing tau packages it may not import;
-``lint-imports`` then proves the code keeps to it.
+``lint-imports`` then proves the code keeps to it. After adding a subpackage (and
+its row here), ``python -m tests.test_layers --write`` rewrites the contracts.
 """
 
 from __future__ import annotations
@@ -43,6 +44,40 @@ def _existing() -> set[str]:
 def _contracts() -> list[dict[str, object]]:
     with (ROOT / "pyproject.toml").open("rb") as f:
         return list(tomllib.load(f)["tool"]["importlinter"]["contracts"])
+
+
+_BEGIN = "# BEGIN layer contracts"
+_END = "# END layer contracts"
+
+
+def render_contracts(existing: set[str]) -> str:
+    """The import-linter contracts for the packages that exist, as TOML."""
+    blocks = []
+    for name in sorted(existing):
+        allowed = sorted(ALLOWED[name] & existing)
+        forbidden = sorted(existing - ALLOWED[name] - {name})
+        what = "no other tau package" if not allowed else "only " + ", ".join(allowed)
+        blocks.append(
+            "[[tool.importlinter.contracts]]\n"
+            f'name = "{name} imports {what}"\n'
+            'type = "forbidden"\n'
+            f'source_modules = ["tau_cli.{name}"]\n'
+            f"forbidden_modules = [{', '.join(_quoted(forbidden))}]\n"
+        )
+    return "\n".join(blocks)
+
+
+def _quoted(names: list[str]) -> list[str]:
+    return [f'"tau_cli.{name}"' for name in names]
+
+
+def _write_contracts() -> None:
+    path = ROOT / "pyproject.toml"
+    text = path.read_text()
+    head, rest = text.split(_BEGIN, 1)
+    _, tail = rest.split(_END, 1)
+    first_line, _ = (_BEGIN + rest).split("\n", 1)
+    path.write_text(f"{head}{first_line}\n{render_contracts(_existing())}{_END}{tail}")
 
 
 def test_every_subpackage_has_a_row_in_the_layer_table() -> None:
@@ -93,3 +128,11 @@ def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+
+
+if __name__ == "__main__":
+    import sys as _sys
+
+    if _sys.argv[1:] != ["--write"]:
+        raise SystemExit("usage: python -m tests.test_layers --write")
+    _write_contracts()
