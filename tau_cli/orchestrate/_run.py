@@ -40,6 +40,7 @@ from tau_cli.orchestrate._events import (
     WorkflowStarted,
 )
 from tau_cli.orchestrate._graph import END, START, Branch, Join
+from tau_cli.orchestrate._mermaid import render_mermaid
 from tau_cli.orchestrate._node import Node, call_node
 from tau_cli.orchestrate._state import State, StateSchema, Update
 
@@ -124,25 +125,7 @@ class Workflow:
         Plain edges are solid, conditional edges dotted and labelled with the
         router's key, joins drawn from all their sources with ``&``.
         """
-        # Mermaid reads a lowercase ``end`` as a keyword, so the ids are capitalised
-        # and every label is quoted.
-        ids = {START: "START", END: "END"}
-        ids.update({name: f"n{index}" for index, name in enumerate(self._nodes)})
-        lines = ["flowchart TD", '    START(["start"])', '    END(["end"])']
-        lines += [f'    {ids[name]}["{_label(name)}"]' for name in self._nodes]
-        for source, targets in self._targets.items():
-            lines += [f"    {ids[source]} --> {ids[target]}" for target in targets]
-        for join in self._joins:
-            sources = " & ".join(ids[name] for name in join.sources)
-            lines.append(f"    {sources} --> {ids[join.target]}")
-        for source, branches in self._branches.items():
-            for branch in branches:
-                if branch.destinations is None:
-                    lines.append(f"    %% {_label(source)}: the router names the next node")
-                    continue
-                for key, target in branch.destinations.items():
-                    lines.append(f'    {ids[source]} -.->|"{_label(key)}"| {ids[target]}')
-        return "\n".join(lines) + "\n"
+        return render_mermaid(list(self._nodes), self._targets, self._joins, self._branches)
 
     async def run(
         self,
@@ -372,10 +355,6 @@ class Workflow:
             raise CheckpointError(
                 f"could not save run {run.run_id!r}: {type(exc).__name__}: {exc}"
             ) from exc
-
-
-def _label(text: str) -> str:
-    return text.replace('"', "#quot;")
 
 
 class _Abort(Exception):

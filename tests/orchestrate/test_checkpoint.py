@@ -328,7 +328,8 @@ async def test_a_cancelled_run_resumes_from_its_last_save() -> None:
 
     running = asyncio.create_task(workflow.run(run_id="r", checkpoints=store))
     await b_started.wait()
-    await asyncio.sleep(0.01)  # let a finish and be saved
+    while "a" not in getattr(await store.load("r"), "done", {}):
+        await asyncio.sleep(0)  # a finishes beside the waiting b, and is saved
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
         await running

@@ -8,9 +8,11 @@ from pydantic import TypeAdapter
 from tau_cli.core import Event
 from tau_cli.orchestrate import (
     Channel,
+    MemoryCheckpointStore,
     NodeErrored,
     NodeFailed,
     NodeFinished,
+    NodeFunction,
     NodeStarted,
     ObserverFailed,
     State,
@@ -28,13 +30,13 @@ SCHEMA = StateSchema(
 )
 
 
-def diamond() -> StateGraph:
+def diamond(last: NodeFunction = lambda s: None) -> StateGraph:
     """first -> (left, right) -> last"""
     graph = StateGraph(SCHEMA)
     graph.add_node("first", lambda s: {"label": "started"})
     graph.add_node("left", lambda s: {"seen": ["left"]})
     graph.add_node("right", lambda s: {"seen": ["right"]})
-    graph.add_node("last", lambda s: None)
+    graph.add_node("last", last)
     graph.set_entry("first").add_edge("first", "left").add_edge("first", "right")
     graph.add_edge(["left", "right"], "last").set_finish("last")
     return graph
@@ -140,6 +142,22 @@ async def test_a_failing_observer_stops_the_run_and_says_so() -> None:
     assert ran == ["a"]
 
 
-def test_started_events_say_whether_a_run_was_resumed() -> None:
-    assert WorkflowStarted(run_id="r").resumed is False
-    assert WorkflowStarted(run_id="r", resumed=True, step=2).step == 2
+async def test_a_resumed_run_says_so_and_from_which_step() -> None:
+    attempts: list[str] = []
+
+    def shaky(state: State) -> dict[str, object]:
+        attempts.append("last")
+        if len(attempts) == 1:
+            raise ConnectionError("dropped")
+        return {"label": "done"}
+
+    workflow = diamond(last=shaky).compile()
+    store = MemoryCheckpointStore()
+    with pytest.raises(NodeFailed):
+        await workflow.run(run_id="r", checkpoints=store)
+
+    events: list[WorkflowEvent] = []
+    await workflow.resume("r", checkpoints=store, observer=events.append)
+
+    assert events[0] == WorkflowStarted(run_id="r", resumed=True, step=2)
+    assert [brief(e) for e in events[1:3]] == ["node_started:last@3", "node_finished:last@3"]
