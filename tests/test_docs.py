@@ -72,3 +72,17 @@ def test_relative_links_and_anchors_resolve(doc: Path) -> None:
         assert resolved.exists(), f"{doc.relative_to(ROOT)} links to missing {target}"
         if anchor and resolved.is_file():
             assert anchor in _anchors(resolved), f"{doc.relative_to(ROOT)}: no anchor {target}"
+
+
+def test_every_shipped_skill_loads_with_taus_own_loader() -> None:
+    from tau_cli.skills import check_skills
+
+    skills, diagnostics = check_skills(ROOT / "skills")
+
+    assert diagnostics == []
+    names = [s.name for s in skills]
+    assert len(names) == len(set(names))
+    assert {"tau-core", "tau-core-dev"} <= set(names)
+    for skill in skills:
+        assert skill.name == skill.path.parent.name
+        assert 20 <= len(skill.description) <= 1024

@@ -29,6 +29,12 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Inspect tau's settings.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+memory_app = typer.Typer(
+    help="Inspect the memory tau loads into every session.", no_args_is_help=True
+)
+app.add_typer(memory_app, name="memory")
+skills_app = typer.Typer(help="List and check skills.", no_args_is_help=True)
+app.add_typer(skills_app, name="skills")
 
 # Flags that override settings, and the settings key each sets.
 _FLAG_NAMES = {
@@ -125,6 +131,33 @@ def config_show(
     from tau_cli.cli.config_view import render_config
 
     render_config(ctx.obj.settings(), as_json=json_output)
+
+
+@memory_app.command("show")
+def memory_show(ctx: typer.Context) -> None:
+    """Show the memory files (TAU.md, AGENTS.md, ...) loaded here and their token cost."""
+    from tau_cli.cli.memory_skills import show_memory
+
+    show_memory(ctx.obj.cwd, ctx.obj.settings())
+
+
+@skills_app.command("list")
+def skills_list(ctx: typer.Context) -> None:
+    """List the skills available here, by precedence, and any problems found."""
+    from tau_cli.cli.memory_skills import list_skills
+
+    list_skills(ctx.obj.settings())
+
+
+@skills_app.command("check")
+def skills_check(
+    path: Annotated[Path, typer.Argument(help="A skill folder or a folder of skills.")],
+) -> None:
+    """Check SKILL.md files: frontmatter, names, descriptions and sizes."""
+    from tau_cli.cli.memory_skills import check_skill_folder
+
+    if not check_skill_folder(path):
+        raise typer.Exit(int(ExitCode.ERROR))
 
 
 @app.command("trust")

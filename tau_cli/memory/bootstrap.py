@@ -5,8 +5,9 @@ most specific instruction:
 
 1. ``$TAU_HOME/TAU.md``, the user's own memory;
 2. for every folder from the repository root down to the working directory, its
-   ``TAU.md`` and then (when enabled) ``AGENTS.md`` and ``CLAUDE.md``, which users
-   bring from other agents;
+   ``TAU.md`` (or ``.tau/TAU.md``, for projects that keep tau's files together) and
+   then (when enabled) ``AGENTS.md`` and ``CLAUDE.md``, which users bring from other
+   agents;
 3. ``.tau/TAU.local.md`` at the repository root, personal and git-ignored.
 
 Each source is followed by the files it imports with ``@path`` (depth first, at most
@@ -35,6 +36,7 @@ SourceKind = Literal["user", "project", "compat", "local", "subfolder", "import"
 """Why a source is in the prompt: see the module docstring for the order."""
 
 MEMORY_FILE = "TAU.md"
+DOTTED_MEMORY_FILE = Path(".tau") / "TAU.md"
 LOCAL_MEMORY_FILE = Path(".tau") / "TAU.local.md"
 COMPAT_FILES: tuple[str, ...] = ("AGENTS.md", "CLAUDE.md")
 
@@ -179,6 +181,7 @@ class BootstrapMemory:
         for directory in _chain(self.repo_root, self.cwd):
             self._visited_dirs.add(directory)
             self._load_top(directory / MEMORY_FILE, "project", root=self.repo_root)
+            self._load_top(directory / DOTTED_MEMORY_FILE, "project", root=self.repo_root)
             for name in self.options.compat_files:
                 self._load_top(directory / name, "compat", root=self.repo_root)
         self._load_top(self.repo_root / LOCAL_MEMORY_FILE, "local", root=self.repo_root)

@@ -101,3 +101,38 @@ def test_in_a_real_terminal_untrusted_settings_are_explained(repo: Path) -> None
     child.close()
     assert child.exitstatus == 0
     assert not (repo / "ran").exists()
+
+
+def test_memory_show_lists_each_file_and_its_cost(repo: Path) -> None:
+    (repo / "TAU.md").write_text("Run the tests with make test.\n@docs/style.md\n")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "style.md").write_text("Four spaces, no tabs.\n")
+
+    result = run_tau("memory", "show", cwd=repo)
+
+    assert result.returncode == 0, result.stderr
+    assert "Memory: 2 file(s)" in result.stdout
+    assert "TAU.md" in result.stdout
+    assert "docs/style.md" in result.stdout
+
+
+def test_skills_list_and_check(repo: Path) -> None:
+    skill = repo / ".tau" / "skills" / "release-notes"
+    skill.mkdir(parents=True)
+    (skill / "SKILL.md").write_text(
+        "---\nname: release-notes\ndescription: Write release notes from the git log.\n---\n"
+        "Read the log since the last tag, group by kind.\n"
+    )
+    broken = repo / "broken" / "bad-skill"
+    broken.mkdir(parents=True)
+    (broken / "SKILL.md").write_text("---\nname: [not, a, name]\n---\nbody\n")
+
+    listed = run_tau("skills", "list", cwd=repo)
+    good = run_tau("skills", "check", str(skill), cwd=repo)
+    bad = run_tau("skills", "check", str(repo / "broken"), cwd=repo)
+
+    assert listed.returncode == 0, listed.stderr
+    assert "release-notes" in listed.stdout and "project" in listed.stdout
+    assert good.returncode == 0 and "ok: release-notes" in good.stdout
+    assert bad.returncode == 1
+    assert "error:" in bad.stderr and "SKILL.md" in bad.stderr

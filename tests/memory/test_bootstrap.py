@@ -35,6 +35,19 @@ def test_sources_load_from_general_to_specific(repo: Path, tau_home: Path) -> No
     assert memory.warnings == []
 
 
+def test_a_project_can_keep_its_tau_md_in_the_dot_tau_folder(repo: Path) -> None:
+    write(repo / "TAU.md", "root rules")
+    write(repo / ".tau" / "TAU.md", "tucked-away rules")
+
+    memory = load_bootstrap(repo, words, BootstrapOptions())
+
+    assert [(s.label, s.kind) for s in memory.sources] == [
+        ("TAU.md", "project"),
+        (".tau/TAU.md", "project"),
+    ]
+    assert "tucked-away rules" in memory.render()
+
+
 def test_other_agents_files_can_be_switched_off(repo: Path) -> None:
     write(repo / "TAU.md", "project rules")
     write(repo / "AGENTS.md", "agents rules")

@@ -1,0 +1,65 @@
+"""``tau memory show`` and ``tau skills list|check``: what tau loads into context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tau_cli.cli.display import home_relative
+from tau_cli.core import ConfigError, EstimatingTokenCounter
+from tau_cli.memory import BootstrapOptions, MemoryFileError, load_bootstrap
+from tau_cli.runtime.paths import tau_home
+from tau_cli.runtime.settings_loader import ResolvedSettings
+from tau_cli.skills import check_skills, default_roots, discover_skills
+
+
+def show_memory(cwd: Path, resolved: ResolvedSettings) -> None:
+    memory_settings = resolved.settings.memory
+    compat = tuple(
+        name
+        for name, wanted in (
+            ("AGENTS.md", memory_settings.load_agents_md),
+            ("CLAUDE.md", memory_settings.load_claude_md),
+        )
+        if wanted
+    )
+    options = BootstrapOptions(tau_home=tau_home(), compat_files=compat, trusted=resolved.trusted)
+    try:
+        memory = load_bootstrap(cwd, EstimatingTokenCounter().count_text, options)
+    except MemoryFileError as exc:
+        raise ConfigError(str(exc)) from exc
+    typer.echo(memory.describe())
+
+
+def list_skills(resolved: ResolvedSettings) -> None:
+    configured = [Path(p).expanduser() for p in resolved.settings.skills.paths]
+    catalog = discover_skills(default_roots(resolved.project_root, tau_home(), configured))
+    console = Console()
+    if not catalog.skills:
+        console.print("No skills found.")
+    else:
+        table = Table(title_justify="left", show_lines=False)
+        table.add_column("skill", style="bold")
+        table.add_column("scope")
+        table.add_column("description")
+        for name in sorted(catalog.skills):
+            skill = catalog.skills[name]
+            table.add_row(name, skill.scope, skill.description)
+        console.print(table)
+        tokens = catalog.index_tokens(EstimatingTokenCounter().count_text)
+        console.print(f"{len(catalog.skills)} skill(s); their index costs about {tokens} tokens.")
+    for diagnostic in catalog.diagnostics:
+        console.print(home_relative(str(diagnostic)), style="yellow", highlight=False)
+
+
+def check_skill_folder(path: Path) -> bool:
+    """Print what is wrong with the skills under ``path``; True when nothing is."""
+    skills, diagnostics = check_skills(path)
+    for skill in skills:
+        typer.echo(f"ok: {skill.name} ({home_relative(str(skill.path))})")
+    for diagnostic in diagnostics:
+        typer.echo(home_relative(str(diagnostic)), err=True)
+    return not any(d.severity == "error" for d in diagnostics)
