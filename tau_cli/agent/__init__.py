@@ -1,0 +1,29 @@
+"""Talking to language models: one ``Provider`` protocol over httpx, no vendor SDKs.
+
+A ``ChatRequest`` carries the whole conversation and the tools; a provider streams
+core's events back (or returns a ``ChatResponse`` in one piece). The wire formats
+are small and owned here, so streaming, retries and errors behave the same for
+every provider.
+"""
+
+from tau_cli.agent.assembler import StreamAssembler
+from tau_cli.agent.errors import (
+    ProviderUnavailable,
+    StreamInterrupted,
+    error_for_status,
+    error_info,
+)
+from tau_cli.agent.provider import Provider
+from tau_cli.agent.request import ChatRequest, NamedToolChoice, ToolChoice
+
+__all__ = [
+    "ChatRequest",
+    "NamedToolChoice",
+    "Provider",
+    "ProviderUnavailable",
+    "StreamAssembler",
+    "StreamInterrupted",
+    "ToolChoice",
+    "error_for_status",
+    "error_info",
+]
