@@ -15,15 +15,37 @@ from tau_cli.agent.errors import (
 )
 from tau_cli.agent.provider import Provider
 from tau_cli.agent.request import ChatRequest, NamedToolChoice, ToolChoice
+from tau_cli.agent.script import (
+    Expect,
+    Script,
+    ScriptedError,
+    ScriptedToolCall,
+    SeenMessage,
+    Turn,
+    Violation,
+    check_request,
+    check_tool_pairing,
+)
+from tau_cli.agent.scripted import ScriptedProvider
 
 __all__ = [
     "ChatRequest",
+    "Expect",
     "NamedToolChoice",
     "Provider",
     "ProviderUnavailable",
+    "Script",
+    "ScriptedError",
+    "ScriptedProvider",
+    "ScriptedToolCall",
+    "SeenMessage",
     "StreamAssembler",
     "StreamInterrupted",
     "ToolChoice",
+    "Turn",
+    "Violation",
+    "check_request",
+    "check_tool_pairing",
     "error_for_status",
     "error_info",
 ]
