@@ -136,6 +136,13 @@ class Turn(_Model):
         size = self.chunk_chars
         return [self.text[i : i + size] for i in range(0, len(self.text), size)]
 
+    def usage_for(self, prompt_tokens: int) -> TokenUsage:
+        """The scripted usage, or an estimate from the prompt size and the answer."""
+        if self.usage is not None:
+            return self.usage
+        answer = self.reasoning + self.text + "".join(c.raw_arguments for c in self.tool_calls)
+        return TokenUsage(prompt_tokens=prompt_tokens, completion_tokens=max(1, len(answer) // 4))
+
     def chunk_pause(self) -> float:
         """Seconds between two text chunks at ``tokens_per_second``."""
         if self.tokens_per_second is None:

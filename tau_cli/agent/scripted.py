@@ -24,7 +24,6 @@ from tau_cli.core import (
     ReasoningDelta,
     StreamEvent,
     TextDelta,
-    TokenUsage,
     ToolCallDelta,
     UsageReport,
 )
@@ -99,7 +98,7 @@ class ScriptedProvider:
             if isinstance(event, TextDelta) and sent and turn.chunk_pause():
                 await self._sleep(turn.chunk_pause())
             yield event
-        yield UsageReport(usage=turn.usage or _estimated_usage(turn, estimate_tokens(messages)))
+        yield UsageReport(usage=turn.usage_for(estimate_tokens(messages)))
 
     def _take_turn(self) -> tuple[int, Turn]:
         if self._next >= len(self._script.turns):
@@ -128,11 +127,6 @@ def _events(index: int, turn: Turn) -> list[StreamEvent]:
             )
         )
     return events
-
-
-def _estimated_usage(turn: Turn, prompt_tokens: int) -> TokenUsage:
-    answer = turn.reasoning + turn.text + "".join(c.raw_arguments for c in turn.tool_calls)
-    return TokenUsage(prompt_tokens=prompt_tokens, completion_tokens=max(1, len(answer) // 4))
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:
