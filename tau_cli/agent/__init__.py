@@ -13,6 +13,8 @@ from tau_cli.agent.errors import (
     error_for_status,
     error_info,
 )
+from tau_cli.agent.factory import create_provider
+from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
 from tau_cli.agent.provider import Provider
 from tau_cli.agent.request import ChatRequest, NamedToolChoice, ToolChoice
 from tau_cli.agent.script import (
@@ -29,9 +31,11 @@ from tau_cli.agent.script import (
 from tau_cli.agent.scripted import ScriptedProvider
 
 __all__ = [
+    "AzureDeployment",
     "ChatRequest",
     "Expect",
     "NamedToolChoice",
+    "OpenAIProvider",
     "Provider",
     "ProviderUnavailable",
     "Script",
@@ -46,6 +50,7 @@ __all__ = [
     "Violation",
     "check_request",
     "check_tool_pairing",
+    "create_provider",
     "error_for_status",
     "error_info",
 ]

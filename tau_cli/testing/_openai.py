@@ -15,6 +15,11 @@ from typing import Any
 from tau_cli.agent.script import SeenMessage, Turn, Violation
 from tau_cli.core import TokenUsage
 
+_FILTER_RESULTS = {
+    category: {"filtered": False, "severity": "safe"}
+    for category in ("hate", "self_harm", "sexual", "violence")
+}
+
 
 def decode(body: dict[str, Any]) -> tuple[list[SeenMessage], list[str]]:
     """The conversation and the offered tool names of a request body."""
@@ -84,9 +89,13 @@ def answer(turn: Turn, index: int, model: str, usage: TokenUsage) -> dict[str, A
 
 
 def chunks(
-    turn: Turn, index: int, model: str, usage: TokenUsage, include_usage: bool
+    turn: Turn, index: int, model: str, usage: TokenUsage, include_usage: bool, azure: bool
 ) -> list[dict[str, Any] | str]:
-    """The SSE payloads of a streamed answer, ``[DONE]`` last."""
+    """The SSE payloads of a streamed answer, ``[DONE]`` last.
+
+    Azure OpenAI opens with a chunk that has no choices, only the prompt's
+    content-filter results; clients must skip it.
+    """
     frame = {
         "id": f"chatcmpl-scripted-{index}",
         "object": "chat.completion.chunk",
@@ -122,7 +131,21 @@ def chunks(
         deltas[0] = {"role": "assistant", **deltas[0]}
     else:
         deltas.append({"role": "assistant", "content": ""})
-    out: list[dict[str, Any] | str] = [chunk(d) for d in deltas]
+    out: list[dict[str, Any] | str] = []
+    if azure:
+        out.append(
+            {
+                "choices": [],
+                "created": 0,
+                "id": "",
+                "model": "",
+                "object": "",
+                "prompt_filter_results": [
+                    {"prompt_index": 0, "content_filter_results": _FILTER_RESULTS}
+                ],
+            }
+        )
+    out += [chunk(d) for d in deltas]
     out.append(chunk({}, turn.finish.value))
     if include_usage:
         out.append({**frame, "choices": [], "usage": _usage(usage)})

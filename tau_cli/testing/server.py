@@ -7,7 +7,8 @@ so the same object serves ``async with`` in async tests and ``with`` in sync one
 and a client blocking in one cannot starve it.
 
 Routes:
-    ``POST .../chat/completions``  OpenAI chat completions (also Azure's deployment URL)
+    ``POST .../chat/completions``  OpenAI chat completions; under
+                                   ``/openai/deployments/`` with Azure's quirks
 """
 
 from __future__ import annotations
@@ -222,7 +223,8 @@ class ScriptedModelServer:
             cut = None if turn.cut_after is None else len(payload) // 2
             await send_body(writer, 200, payload, truncate_to=cut)
             return cut is None
-        events = sse(_openai.chunks(turn, index, model, usage, _openai.wants_usage(body)))
+        azure = request.path.startswith("/openai/deployments/")
+        events = sse(_openai.chunks(turn, index, model, usage, _openai.wants_usage(body), azure))
         return await self._stream(writer, turn, events)
 
     async def _refuse(self, writer: asyncio.StreamWriter, violation: Violation) -> None:
