@@ -14,6 +14,7 @@ from tau_cli.agent.errors import (
     error_info,
 )
 from tau_cli.agent.factory import create_provider
+from tau_cli.agent.ollama import OllamaProvider
 from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
 from tau_cli.agent.provider import Provider
 from tau_cli.agent.request import ChatRequest, NamedToolChoice, ToolChoice
@@ -35,6 +36,7 @@ __all__ = [
     "ChatRequest",
     "Expect",
     "NamedToolChoice",
+    "OllamaProvider",
     "OpenAIProvider",
     "Provider",
     "ProviderUnavailable",

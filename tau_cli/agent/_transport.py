@@ -47,6 +47,7 @@ class Transport:
         secrets: values that must never appear in an error message.
         client: timeouts and retry policy.
         hint_auth: what to tell the user on 401/403.
+        hint_connect: what to tell the user when the server cannot be reached.
         sleep: how to wait between retries.
         jitter: returns a float in [0, 1) to spread retries.
         http_transport: an httpx transport to use instead of the network.
@@ -61,6 +62,7 @@ class Transport:
         secrets: Sequence[str] = (),
         client: ClientConfig | None = None,
         hint_auth: str | None = None,
+        hint_connect: str | None = None,
         sleep: Sleep = asyncio.sleep,
         jitter: Callable[[], float] = random.random,
         http_transport: httpx.AsyncBaseTransport | None = None,
@@ -70,6 +72,7 @@ class Transport:
         self._config = client or ClientConfig()
         self._secrets = [s for s in secrets if s]
         self._hint_auth = hint_auth
+        self._hint_connect = hint_connect or "is the server running and the base URL right?"
         self._sleep = sleep
         self._jitter = jitter
         self._client = httpx.AsyncClient(
@@ -173,7 +176,7 @@ class Transport:
         except httpx.TransportError as exc:
             raise ProviderConnectionError(
                 f"could not reach {self.provider} at {self.base_url} ({_describe(exc)}); "
-                "is the server running and the base URL right?",
+                f"{self._hint_connect}",
                 provider=self.provider,
             ) from exc
         if response.is_success:

@@ -3,7 +3,8 @@
 ``ModelRef`` names the provider and model (``openai:gpt-4.1``, ``azure:prod``,
 ``scripted:demo.yaml``); ``ProviderConfig`` says how to reach it. What settings do
 not give comes from the conventional environment variables, read once here:
-``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` for OpenAI-compatible servers,
+``OLLAMA_HOST`` for Ollama, ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` for
+OpenAI-compatible servers,
 ``AZURE_OPENAI_ENDPOINT`` and ``AZURE_OPENAI_API_KEY`` for Azure.
 """
 
@@ -15,15 +16,16 @@ from collections.abc import Callable, Mapping
 import httpx
 
 from tau_cli.agent._transport import Sleep
+from tau_cli.agent.ollama import OllamaProvider, ollama_base_url
 from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
 from tau_cli.agent.provider import Provider
 from tau_cli.agent.scripted import ScriptedProvider
-from tau_cli.core import ClientConfig, ConfigError, ModelRef, ProviderConfig
+from tau_cli.core import ClientConfig, ConfigError, ModelCapabilities, ModelRef, ProviderConfig
 
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
 """The latest generally available Azure OpenAI data-plane version at the time of writing."""
-_SUPPORTED = ("openai", "azure", "scripted")
+_SUPPORTED = ("ollama", "openai", "azure", "scripted")
 
 
 def create_provider(
@@ -31,12 +33,15 @@ def create_provider(
     provider: ProviderConfig | None = None,
     client: ClientConfig | None = None,
     *,
+    capabilities: ModelCapabilities | None = None,
     environ: Mapping[str, str] | None = None,
     sleep: Sleep | None = None,
     jitter: Callable[[], float] | None = None,
     http_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Provider:
     """The provider ``ref`` names, configured by ``provider`` and the environment.
+
+    ``capabilities`` sizes Ollama's context (``num_ctx``) to the model's window.
 
     Raises:
         ConfigError: the provider kind is unknown, or a required endpoint or key is
@@ -57,6 +62,18 @@ def create_provider(
     key = config.api_key.get_secret_value() if config.api_key is not None else None
     if config.kind == "scripted":
         return ScriptedProvider(ref.model)
+    if config.kind == "ollama":
+        return OllamaProvider(
+            ref.model,
+            base_url=config.base_url or ollama_base_url(env.get("OLLAMA_HOST")),
+            context_window=capabilities.context_window if capabilities else None,
+            headers=dict(config.headers),
+            client=client,
+            name=str(ref),
+            sleep=sleep,
+            jitter=jitter,
+            http_transport=http_transport,
+        )
     if config.kind == "openai":
         return OpenAIProvider(
             ref.model,

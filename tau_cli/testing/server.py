@@ -9,6 +9,7 @@ and a client blocking in one cannot starve it.
 Routes:
     ``POST .../chat/completions``  OpenAI chat completions; under
                                    ``/openai/deployments/`` with Azure's quirks
+    ``POST /api/chat``             Ollama's native chat (NDJSON streaming)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from tau_cli.agent.script import Script, Turn, Violation, check_request, estimate_tokens
-from tau_cli.testing import _openai
+from tau_cli.testing import _ollama, _openai
 from tau_cli.testing._http import (
     RecordedRequest,
     end_chunked,
@@ -171,6 +172,8 @@ class ScriptedModelServer:
         """Answer one request; False when the connection must close (a cut)."""
         if request.method == "POST" and request.path.endswith("/chat/completions"):
             return await self._openai(request, writer)
+        if request.method == "POST" and request.path == "/api/chat":
+            return await self._ollama(request, writer)
         await send_body(
             writer, 404, json_bytes({"error": {"message": f"no route for {request.path}"}})
         )
@@ -205,16 +208,8 @@ class ScriptedModelServer:
         if turn.delay:
             await asyncio.sleep(turn.delay.total_seconds())
         if turn.error is not None:
-            error = turn.error
-            payload = (
-                error.body.encode()
-                if error.body is not None
-                else json_bytes(_openai.error_body(error.status, error.message))
-            )
-            content_type = "text/html" if error.body is not None else "application/json"
-            await send_body(
-                writer, error.status, payload, content_type=content_type, headers=error.headers
-            )
+            default = json_bytes(_openai.error_body(turn.error.status, turn.error.message))
+            await self._send_error(writer, turn, default)
             return True
         usage = turn.usage_for(estimate_tokens(messages))
         model = body.get("model") or self._model
@@ -225,14 +220,16 @@ class ScriptedModelServer:
             return cut is None
         azure = request.path.startswith("/openai/deployments/")
         events = sse(_openai.chunks(turn, index, model, usage, _openai.wants_usage(body), azure))
-        return await self._stream(writer, turn, events)
+        return await self._stream(writer, turn, events, "text/event-stream")
 
     async def _refuse(self, writer: asyncio.StreamWriter, violation: Violation) -> None:
         body = _openai.error_body(400, violation.message, violation)
         await send_body(writer, 400, json_bytes(body))
 
-    async def _stream(self, writer: asyncio.StreamWriter, turn: Turn, events: list[bytes]) -> bool:
-        await start_chunked(writer, "text/event-stream")
+    async def _stream(
+        self, writer: asyncio.StreamWriter, turn: Turn, events: list[bytes], content_type: str
+    ) -> bool:
+        await start_chunked(writer, content_type)
         pause = turn.chunk_pause()
         for sent, event in enumerate(events):
             if turn.cut_after is not None and sent >= turn.cut_after:
@@ -242,3 +239,45 @@ class ScriptedModelServer:
             await send_chunk(writer, event)
         await end_chunked(writer)
         return True
+
+    async def _ollama(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
+        try:
+            body: dict[str, Any] = request.json()
+            messages, tools = _ollama.decode(body)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            error = _ollama.error_body(f"could not parse the request body: {exc}")
+            await send_body(writer, 400, json_bytes(error))
+            return True
+        taken = self._take_turn()
+        if taken is None:
+            message = f"the script has no turn left (it has {len(self._script.turns)})"
+            await send_body(writer, 400, json_bytes(_ollama.error_body(message)))
+            return True
+        index, turn = taken
+        violation = check_request(self._script, turn, messages, tools)
+        if violation is not None:
+            await send_body(writer, 400, json_bytes(_ollama.error_body(violation.message)))
+            return True
+        if turn.delay:
+            await asyncio.sleep(turn.delay.total_seconds())
+        if turn.error is not None:
+            await self._send_error(writer, turn, json_bytes(_ollama.error_body(turn.error.message)))
+            return True
+        usage = turn.usage_for(estimate_tokens(messages))
+        model = body.get("model") or self._model
+        if body.get("stream") is False:
+            payload = json_bytes(_ollama.answer(turn, index, model, usage))
+            cut = None if turn.cut_after is None else len(payload) // 2
+            await send_body(writer, 200, payload, truncate_to=cut)
+            return cut is None
+        events = _ollama.lines(turn, index, model, usage)
+        return await self._stream(writer, turn, events, "application/x-ndjson")
+
+    async def _send_error(self, writer: asyncio.StreamWriter, turn: Turn, default: bytes) -> None:
+        error = turn.error
+        assert error is not None
+        payload = error.body.encode() if error.body is not None else default
+        content_type = "text/html" if error.body is not None else "application/json"
+        await send_body(
+            writer, error.status, payload, content_type=content_type, headers=error.headers
+        )
