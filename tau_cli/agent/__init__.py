@@ -6,6 +6,7 @@ are small and owned here, so streaming, retries and errors behave the same for
 every provider.
 """
 
+from tau_cli.agent.anthropic import AnthropicProvider
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import (
     ProviderUnavailable,
@@ -32,6 +33,7 @@ from tau_cli.agent.script import (
 from tau_cli.agent.scripted import ScriptedProvider
 
 __all__ = [
+    "AnthropicProvider",
     "AzureDeployment",
     "ChatRequest",
     "Expect",

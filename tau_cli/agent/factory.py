@@ -3,9 +3,9 @@
 ``ModelRef`` names the provider and model (``openai:gpt-4.1``, ``azure:prod``,
 ``scripted:demo.yaml``); ``ProviderConfig`` says how to reach it. What settings do
 not give comes from the conventional environment variables, read once here:
-``OLLAMA_HOST`` for Ollama, ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` for
-OpenAI-compatible servers,
-``AZURE_OPENAI_ENDPOINT`` and ``AZURE_OPENAI_API_KEY`` for Azure.
+``OLLAMA_HOST``; ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` for OpenAI-compatible
+servers; ``AZURE_OPENAI_ENDPOINT`` and ``AZURE_OPENAI_API_KEY``;
+``ANTHROPIC_BASE_URL`` and ``ANTHROPIC_API_KEY``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 import httpx
 
 from tau_cli.agent._transport import Sleep
+from tau_cli.agent.anthropic import ANTHROPIC_DEFAULT_BASE_URL, AnthropicProvider
 from tau_cli.agent.ollama import OllamaProvider, ollama_base_url
 from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
 from tau_cli.agent.provider import Provider
@@ -25,7 +26,7 @@ from tau_cli.core import ClientConfig, ConfigError, ModelCapabilities, ModelRef,
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
 """The latest generally available Azure OpenAI data-plane version at the time of writing."""
-_SUPPORTED = ("ollama", "openai", "azure", "scripted")
+_SUPPORTED = ("ollama", "openai", "azure", "anthropic", "scripted")
 
 
 def create_provider(
@@ -67,6 +68,18 @@ def create_provider(
             ref.model,
             base_url=config.base_url or ollama_base_url(env.get("OLLAMA_HOST")),
             context_window=capabilities.context_window if capabilities else None,
+            headers=dict(config.headers),
+            client=client,
+            name=str(ref),
+            sleep=sleep,
+            jitter=jitter,
+            http_transport=http_transport,
+        )
+    if config.kind == "anthropic":
+        return AnthropicProvider(
+            ref.model,
+            base_url=config.base_url or env.get("ANTHROPIC_BASE_URL") or ANTHROPIC_DEFAULT_BASE_URL,
+            api_key=key or env.get("ANTHROPIC_API_KEY"),
             headers=dict(config.headers),
             client=client,
             name=str(ref),

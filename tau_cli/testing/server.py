@@ -10,6 +10,7 @@ Routes:
     ``POST .../chat/completions``  OpenAI chat completions; under
                                    ``/openai/deployments/`` with Azure's quirks
     ``POST /api/chat``             Ollama's native chat (NDJSON streaming)
+    ``POST /v1/messages``          Anthropic Messages (named SSE events)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from tau_cli.agent.script import Script, Turn, Violation, check_request, estimate_tokens
-from tau_cli.testing import _ollama, _openai
+from tau_cli.testing import _anthropic, _ollama, _openai
 from tau_cli.testing._http import (
     RecordedRequest,
     end_chunked,
@@ -174,6 +175,8 @@ class ScriptedModelServer:
             return await self._openai(request, writer)
         if request.method == "POST" and request.path == "/api/chat":
             return await self._ollama(request, writer)
+        if request.method == "POST" and request.path == "/v1/messages":
+            return await self._anthropic(request, writer)
         await send_body(
             writer, 404, json_bytes({"error": {"message": f"no route for {request.path}"}})
         )
@@ -281,3 +284,40 @@ class ScriptedModelServer:
         await send_body(
             writer, error.status, payload, content_type=content_type, headers=error.headers
         )
+
+    async def _anthropic(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
+        try:
+            body: dict[str, Any] = request.json()
+            messages, tools = _anthropic.decode(body)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            error = _anthropic.error_body(400, f"invalid request: {exc}")
+            await send_body(writer, 400, json_bytes(error))
+            return True
+        taken = self._take_turn()
+        if taken is None:
+            message = f"the script has no turn left (it has {len(self._script.turns)})"
+            await send_body(writer, 400, json_bytes(_anthropic.error_body(400, message)))
+            return True
+        index, turn = taken
+        violation = check_request(self._script, turn, messages, tools)
+        if violation is not None:
+            message = violation.message
+            if violation.kind == "context_length":
+                message = f"prompt is too long: {message}"
+            await send_body(writer, 400, json_bytes(_anthropic.error_body(400, message)))
+            return True
+        if turn.delay:
+            await asyncio.sleep(turn.delay.total_seconds())
+        if turn.error is not None:
+            default = json_bytes(_anthropic.error_body(turn.error.status, turn.error.message))
+            await self._send_error(writer, turn, default)
+            return True
+        usage = turn.usage_for(estimate_tokens(messages))
+        model = body.get("model") or self._model
+        if not body.get("stream"):
+            payload = json_bytes(_anthropic.answer(turn, index, model, usage))
+            cut = None if turn.cut_after is None else len(payload) // 2
+            await send_body(writer, 200, payload, truncate_to=cut)
+            return cut is None
+        events = _anthropic.sse_bytes(_anthropic.events(turn, index, model, usage))
+        return await self._stream(writer, turn, events, "text/event-stream")
