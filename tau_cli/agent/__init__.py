@@ -17,7 +17,7 @@ from tau_cli.agent.errors import (
 from tau_cli.agent.factory import create_provider
 from tau_cli.agent.ollama import OllamaProvider
 from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
-from tau_cli.agent.provider import Provider
+from tau_cli.agent.provider import Embedder, Provider
 from tau_cli.agent.request import ChatRequest, NamedToolChoice, ToolChoice
 from tau_cli.agent.script import (
     Expect,
@@ -29,6 +29,7 @@ from tau_cli.agent.script import (
     Violation,
     check_request,
     check_tool_pairing,
+    scripted_vector,
 )
 from tau_cli.agent.scripted import ScriptedProvider
 
@@ -36,6 +37,7 @@ __all__ = [
     "AnthropicProvider",
     "AzureDeployment",
     "ChatRequest",
+    "Embedder",
     "Expect",
     "NamedToolChoice",
     "OllamaProvider",
@@ -57,4 +59,5 @@ __all__ = [
     "create_provider",
     "error_for_status",
     "error_info",
+    "scripted_vector",
 ]

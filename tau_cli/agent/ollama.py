@@ -14,7 +14,7 @@ Reference: https://github.com/ollama/ollama/blob/main/docs/api.md
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import httpx
@@ -26,6 +26,7 @@ from tau_cli.agent.request import ChatRequest
 from tau_cli.core import (
     ChatResponse,
     ClientConfig,
+    EmbeddingsResponse,
     FinishReason,
     ImagePart,
     MalformedResponseError,
@@ -122,6 +123,26 @@ class OllamaProvider:
                 yield event
 
         return await collect(events(), assembler)
+
+    async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
+        """``/api/embed``: one vector per text, in input order."""
+        body: dict[str, Any] = {"model": self._model, "input": list(texts)}
+        if self._keep_alive is not None:
+            body["keep_alive"] = self._keep_alive
+        data = await self._transport.post_json("/api/embed", body)
+        try:
+            vectors = [[float(x) for x in vector] for vector in data["embeddings"]]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MalformedResponseError(
+                f"{self._name} answered embeddings in an unknown shape",
+                provider=self._name,
+                body_excerpt=self._transport.excerpt(json.dumps(data)),
+            ) from exc
+        return EmbeddingsResponse(
+            vectors=vectors,
+            model=data.get("model") or self._model,
+            usage=TokenUsage(prompt_tokens=data.get("prompt_eval_count") or 0),
+        )
 
     def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         body: dict[str, Any] = {

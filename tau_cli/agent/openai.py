@@ -17,7 +17,7 @@ Reference: https://platform.openai.com/docs/api-reference/chat
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ from tau_cli.agent.request import ChatRequest
 from tau_cli.core import (
     ChatResponse,
     ClientConfig,
+    EmbeddingsResponse,
     FinishReason,
     ImagePart,
     MalformedResponseError,
@@ -139,11 +140,34 @@ class OpenAIProvider:
 
         return await collect(events(), assembler)
 
-    def _route(self) -> tuple[str, dict[str, str] | None]:
+    async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
+        """``/embeddings``: one vector per text, in input order."""
+        body: dict[str, Any] = {"input": list(texts)}
         if self._azure is None:
-            return "/chat/completions", None
+            body["model"] = self._model
+        path, params = self._route("embeddings")
+        data = await self._transport.post_json(path, body, params=params)
+        try:
+            items = sorted(data["data"], key=lambda item: item["index"])
+            vectors = [[float(x) for x in item["embedding"]] for item in items]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MalformedResponseError(
+                f"{self._name} answered embeddings in an unknown shape",
+                provider=self._name,
+                body_excerpt=self._transport.excerpt(json.dumps(data)),
+            ) from exc
+        usage = data.get("usage") or {}
+        return EmbeddingsResponse(
+            vectors=vectors,
+            model=data.get("model") or self._model,
+            usage=TokenUsage(prompt_tokens=usage.get("prompt_tokens") or 0),
+        )
+
+    def _route(self, operation: str = "chat/completions") -> tuple[str, dict[str, str] | None]:
+        if self._azure is None:
+            return f"/{operation}", None
         return (
-            f"/openai/deployments/{self._azure.deployment}/chat/completions",
+            f"/openai/deployments/{self._azure.deployment}/{operation}",
             {"api-version": self._azure.api_version},
         )
 

@@ -9,11 +9,11 @@ raises the typed error from ``tau_cli.core.errors`` instead.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from tau_cli.agent.request import ChatRequest
-from tau_cli.core import ChatResponse, StreamEvent
+from tau_cli.core import ChatResponse, EmbeddingsResponse, StreamEvent
 
 
 @runtime_checkable
@@ -35,4 +35,13 @@ class Provider(Protocol):
 
     async def aclose(self) -> None:
         """Release connections; the provider cannot be used afterwards."""
+        ...
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """A model that turns texts into vectors (memory search, skill matching)."""
+
+    async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
+        """One vector per text, in order; raises a ``ProviderError`` on failure."""
         ...

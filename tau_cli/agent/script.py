@@ -32,6 +32,7 @@ than ``context_window`` gets the provider's context-length error.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -292,3 +293,9 @@ def _check_expect(
 
 def _excerpt(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def scripted_vector(text: str, dimensions: int = 8) -> list[float]:
+    """A stable stand-in embedding: equal texts give equal vectors, others differ."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return [round(digest[i % len(digest)] / 255, 6) for i in range(dimensions)]

@@ -9,21 +9,31 @@ every request it is sent, so tests assert on what the loop really asked.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 
 from tau_cli.agent._streaming import collect, finish_stream
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import StreamInterrupted, error_for_status
 from tau_cli.agent.request import ChatRequest
-from tau_cli.agent.script import Script, Turn, check_request, estimate_tokens, seen_messages
+from tau_cli.agent.script import (
+    Script,
+    Turn,
+    check_request,
+    estimate_tokens,
+    scripted_vector,
+    seen_messages,
+)
 from tau_cli.core import (
     ChatResponse,
     ContextLengthError,
+    EmbeddingsResponse,
+    EstimatingTokenCounter,
     ProviderError,
     ReasoningDelta,
     StreamEvent,
     TextDelta,
+    TokenUsage,
     ToolCallDelta,
     UsageReport,
 )
@@ -69,6 +79,15 @@ class ScriptedProvider:
 
     async def aclose(self) -> None:
         """Nothing to release; present so the provider is used like any other."""
+
+    async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
+        """Stable stand-in vectors; embeddings do not consume script turns."""
+        counter = EstimatingTokenCounter()
+        return EmbeddingsResponse(
+            vectors=[scripted_vector(text) for text in texts],
+            model=self._name,
+            usage=TokenUsage(prompt_tokens=sum(counter.count_text(t) for t in texts)),
+        )
 
     async def _play(
         self, request: ChatRequest, assembler: StreamAssembler

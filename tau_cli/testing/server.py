@@ -11,6 +11,11 @@ Routes:
                                    ``/openai/deployments/`` with Azure's quirks
     ``POST /api/chat``             Ollama's native chat (NDJSON streaming)
     ``POST /v1/messages``          Anthropic Messages (named SSE events)
+    ``POST .../embeddings``        OpenAI (and Azure) embeddings
+    ``POST /api/embed``            Ollama embeddings
+
+Embeddings answer with stable stand-in vectors (``scripted_vector``) and do not
+consume script turns.
 """
 
 from __future__ import annotations
@@ -22,7 +27,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from tau_cli.agent.script import Script, Turn, Violation, check_request, estimate_tokens
+from tau_cli.agent.script import (
+    Script,
+    Turn,
+    Violation,
+    check_request,
+    estimate_tokens,
+    scripted_vector,
+)
 from tau_cli.testing import _anthropic, _ollama, _openai
 from tau_cli.testing._http import (
     RecordedRequest,
@@ -171,6 +183,9 @@ class ScriptedModelServer:
 
     async def _respond(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; False when the connection must close (a cut)."""
+        if request.method == "POST" and request.path.endswith(("/embeddings", "/api/embed")):
+            await self._embed(request, writer)
+            return True
         if request.method == "POST" and request.path.endswith("/chat/completions"):
             return await self._openai(request, writer)
         if request.method == "POST" and request.path == "/api/chat":
@@ -321,3 +336,34 @@ class ScriptedModelServer:
             return cut is None
         events = _anthropic.sse_bytes(_anthropic.events(turn, index, model, usage))
         return await self._stream(writer, turn, events, "text/event-stream")
+
+    async def _embed(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
+        try:
+            body: dict[str, Any] = request.json()
+            texts = body["input"]
+            texts = [texts] if isinstance(texts, str) else [str(t) for t in texts]
+        except (ValueError, KeyError, TypeError) as exc:
+            error = {"error": {"message": f"invalid embeddings request: {exc}"}}
+            await send_body(writer, 400, json_bytes(error))
+            return
+        vectors = [scripted_vector(text) for text in texts]
+        tokens = sum(max(1, len(text) // 4) for text in texts)
+        model = body.get("model") or self._model
+        if request.path == "/api/embed":
+            answer: dict[str, Any] = {
+                "model": model,
+                "embeddings": vectors,
+                "prompt_eval_count": tokens,
+            }
+        else:
+            # Items go out last first: each carries its index, and clients must use it.
+            answer = {
+                "object": "list",
+                "data": [
+                    {"object": "embedding", "index": i, "embedding": v}
+                    for i, v in reversed(list(enumerate(vectors)))
+                ],
+                "model": model,
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            }
+        await send_body(writer, 200, json_bytes(answer))
