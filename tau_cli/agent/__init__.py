@@ -19,6 +19,7 @@ from tau_cli.agent.ollama import OllamaProvider
 from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
 from tau_cli.agent.provider import Embedder, Provider
 from tau_cli.agent.request import ChatRequest, NamedToolChoice, ToolChoice
+from tau_cli.agent.responses import ResponsesProvider
 from tau_cli.agent.script import (
     Expect,
     Script,
@@ -44,6 +45,7 @@ __all__ = [
     "OpenAIProvider",
     "Provider",
     "ProviderUnavailable",
+    "ResponsesProvider",
     "Script",
     "ScriptedError",
     "ScriptedProvider",

@@ -40,6 +40,8 @@ class _PendingCall:
 class _Reasoning:
     pieces: list[str] = field(default_factory=list)
     signature: str | None = None
+    encrypted_content: str | None = None
+    closed: bool = False
 
 
 class StreamAssembler:
@@ -76,12 +78,26 @@ class StreamAssembler:
 
     def _add_reasoning(self, event: ReasoningDelta) -> None:
         # A signature closes a reasoning block; text after it starts the next one.
-        if not self._reasoning or self._reasoning[-1].signature is not None:
+        if not self._reasoning or self._reasoning[-1].closed:
             self._reasoning.append(_Reasoning())
         block = self._reasoning[-1]
         block.pieces.append(event.text)
         if event.signature is not None:
             block.signature = event.signature
+            block.closed = True
+
+    def close_reasoning(self, encrypted_content: str | None) -> None:
+        """End the current reasoning block with the provider's opaque state.
+
+        The OpenAI Responses API returns reasoning as an item whose encrypted
+        content must be sent back for the model to keep its chain of thought; it
+        has no stream event of its own, so the provider hands it over here.
+        """
+        if not self._reasoning or self._reasoning[-1].closed:
+            self._reasoning.append(_Reasoning())
+        block = self._reasoning[-1]
+        block.encrypted_content = encrypted_content
+        block.closed = True
 
     @property
     def text(self) -> str:
@@ -97,7 +113,11 @@ class StreamAssembler:
     def response(self) -> ChatResponse:
         calls = self.tool_calls()
         parts: list[ContentPart] = [
-            ReasoningPart(text="".join(block.pieces), signature=block.signature)
+            ReasoningPart(
+                text="".join(block.pieces),
+                signature=block.signature,
+                encrypted_content=block.encrypted_content,
+            )
             for block in self._reasoning
         ]
         content: str | list[ContentPart] = self.text

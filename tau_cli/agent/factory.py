@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from typing import Literal
 
 import httpx
 
@@ -20,6 +21,7 @@ from tau_cli.agent.anthropic import ANTHROPIC_DEFAULT_BASE_URL, AnthropicProvide
 from tau_cli.agent.ollama import OllamaProvider, ollama_base_url
 from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
 from tau_cli.agent.provider import Provider
+from tau_cli.agent.responses import ResponsesProvider
 from tau_cli.agent.scripted import ScriptedProvider
 from tau_cli.core import ClientConfig, ConfigError, ModelCapabilities, ModelRef, ProviderConfig
 
@@ -35,6 +37,7 @@ def create_provider(
     client: ClientConfig | None = None,
     *,
     capabilities: ModelCapabilities | None = None,
+    wire_api: Literal["chat_completions", "responses"] = "chat_completions",
     environ: Mapping[str, str] | None = None,
     sleep: Sleep | None = None,
     jitter: Callable[[], float] | None = None,
@@ -42,7 +45,8 @@ def create_provider(
 ) -> Provider:
     """The provider ``ref`` names, configured by ``provider`` and the environment.
 
-    ``capabilities`` sizes Ollama's context (``num_ctx``) to the model's window.
+    ``capabilities`` sizes Ollama's context (``num_ctx``) to the model's window;
+    ``wire_api`` picks OpenAI's Responses API over chat completions for ``openai``.
 
     Raises:
         ConfigError: the provider kind is unknown, or a required endpoint or key is
@@ -80,6 +84,18 @@ def create_provider(
             ref.model,
             base_url=config.base_url or env.get("ANTHROPIC_BASE_URL") or ANTHROPIC_DEFAULT_BASE_URL,
             api_key=key or env.get("ANTHROPIC_API_KEY"),
+            headers=dict(config.headers),
+            client=client,
+            name=str(ref),
+            sleep=sleep,
+            jitter=jitter,
+            http_transport=http_transport,
+        )
+    if config.kind == "openai" and wire_api == "responses":
+        return ResponsesProvider(
+            ref.model,
+            base_url=config.base_url or env.get("OPENAI_BASE_URL") or OPENAI_DEFAULT_BASE_URL,
+            api_key=key or env.get("OPENAI_API_KEY"),
             headers=dict(config.headers),
             client=client,
             name=str(ref),

@@ -9,6 +9,7 @@ and a client blocking in one cannot starve it.
 Routes:
     ``POST .../chat/completions``  OpenAI chat completions; under
                                    ``/openai/deployments/`` with Azure's quirks
+    ``POST .../responses``         the OpenAI Responses API (stateless, typed SSE events)
     ``POST /api/chat``             Ollama's native chat (NDJSON streaming)
     ``POST /v1/messages``          Anthropic Messages (named SSE events)
     ``POST .../embeddings``        OpenAI (and Azure) embeddings
@@ -35,7 +36,7 @@ from tau_cli.agent.script import (
     estimate_tokens,
     scripted_vector,
 )
-from tau_cli.testing import _anthropic, _ollama, _openai
+from tau_cli.testing import _anthropic, _ollama, _openai, _responses
 from tau_cli.testing._http import (
     RecordedRequest,
     end_chunked,
@@ -188,6 +189,8 @@ class ScriptedModelServer:
             return True
         if request.method == "POST" and request.path.endswith("/chat/completions"):
             return await self._openai(request, writer)
+        if request.method == "POST" and request.path.endswith("/responses"):
+            return await self._responses(request, writer)
         if request.method == "POST" and request.path == "/api/chat":
             return await self._ollama(request, writer)
         if request.method == "POST" and request.path == "/v1/messages":
@@ -367,3 +370,36 @@ class ScriptedModelServer:
                 "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             }
         await send_body(writer, 200, json_bytes(answer))
+
+    async def _responses(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
+        try:
+            body: dict[str, Any] = request.json()
+            messages, tools = _responses.decode(body)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            await send_body(writer, 400, json_bytes(_openai.error_body(400, str(exc))))
+            return True
+        taken = self._take_turn()
+        if taken is None:
+            message = f"the script has no turn left (it has {len(self._script.turns)})"
+            await send_body(writer, 400, json_bytes(_openai.error_body(400, message)))
+            return True
+        index, turn = taken
+        violation = check_request(self._script, turn, messages, tools)
+        if violation is not None:
+            await self._refuse(writer, violation)
+            return True
+        if turn.delay:
+            await asyncio.sleep(turn.delay.total_seconds())
+        if turn.error is not None:
+            default = json_bytes(_openai.error_body(turn.error.status, turn.error.message))
+            await self._send_error(writer, turn, default)
+            return True
+        usage = turn.usage_for(estimate_tokens(messages))
+        model = body.get("model") or self._model
+        if not body.get("stream"):
+            payload = json_bytes(_responses.answer(turn, index, model, usage))
+            cut = None if turn.cut_after is None else len(payload) // 2
+            await send_body(writer, 200, payload, truncate_to=cut)
+            return cut is None
+        events = _responses.events(turn, index, model, usage)
+        return await self._stream(writer, turn, events, "text/event-stream")
