@@ -1,0 +1,142 @@
+"""From a model reference to a ready provider: the one place provider kinds are wired.
+
+``ModelRef`` names the provider and model (``openai:gpt-4.1``, ``azure:prod``,
+``scripted:demo.yaml``); ``ProviderConfig`` says how to reach it. What settings do
+not give comes from the conventional environment variables, read once here:
+``OLLAMA_HOST``; ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` for OpenAI-compatible
+servers; ``AZURE_OPENAI_ENDPOINT`` and ``AZURE_OPENAI_API_KEY``;
+``ANTHROPIC_BASE_URL`` and ``ANTHROPIC_API_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+import httpx
+
+from tau_cli.agent._transport import Sleep
+from tau_cli.agent.anthropic import ANTHROPIC_DEFAULT_BASE_URL, AnthropicProvider
+from tau_cli.agent.ollama import OllamaProvider, ollama_base_url
+from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
+from tau_cli.agent.provider import Provider
+from tau_cli.agent.responses import ResponsesProvider
+from tau_cli.agent.scripted import ScriptedProvider
+from tau_cli.core import ClientConfig, ConfigError, ModelCapabilities, ModelRef, ProviderConfig
+
+OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
+AZURE_DEFAULT_API_VERSION = "2024-10-21"
+"""The latest generally available Azure OpenAI data-plane version at the time of writing."""
+_SUPPORTED = ("ollama", "openai", "azure", "anthropic", "scripted")
+
+
+def create_provider(
+    ref: ModelRef,
+    provider: ProviderConfig | None = None,
+    client: ClientConfig | None = None,
+    *,
+    capabilities: ModelCapabilities | None = None,
+    wire_api: Literal["chat_completions", "responses"] = "chat_completions",
+    environ: Mapping[str, str] | None = None,
+    sleep: Sleep | None = None,
+    jitter: Callable[[], float] | None = None,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> Provider:
+    """The provider ``ref`` names, configured by ``provider`` and the environment.
+
+    ``capabilities`` sizes Ollama's context (``num_ctx``) to the model's window;
+    ``wire_api`` picks OpenAI's Responses API over chat completions for ``openai``.
+
+    Raises:
+        ConfigError: the provider kind is unknown, or a required endpoint or key is
+            missing; the message says which variable or setting to set.
+    """
+    env = os.environ if environ is None else environ
+    kind = provider.kind if provider is not None else ref.provider
+    config = (
+        provider or ProviderConfig.model_validate({"kind": kind}) if kind in _SUPPORTED else None
+    )
+    if config is None:
+        raise ConfigError(
+            f"unknown provider {ref.provider!r} in {str(ref)!r}; "
+            f"use one of: {', '.join(_SUPPORTED)} (or configure a provider of that name)",
+            key="model",
+        )
+    config = provider or ProviderConfig.model_validate({"kind": ref.provider})
+    key = config.api_key.get_secret_value() if config.api_key is not None else None
+    if config.kind == "scripted":
+        return ScriptedProvider(ref.model)
+    if config.kind == "ollama":
+        return OllamaProvider(
+            ref.model,
+            base_url=config.base_url or ollama_base_url(env.get("OLLAMA_HOST")),
+            context_window=capabilities.context_window if capabilities else None,
+            headers=dict(config.headers),
+            client=client,
+            name=str(ref),
+            sleep=sleep,
+            jitter=jitter,
+            http_transport=http_transport,
+        )
+    if config.kind == "anthropic":
+        return AnthropicProvider(
+            ref.model,
+            base_url=config.base_url or env.get("ANTHROPIC_BASE_URL") or ANTHROPIC_DEFAULT_BASE_URL,
+            api_key=key or env.get("ANTHROPIC_API_KEY"),
+            headers=dict(config.headers),
+            client=client,
+            name=str(ref),
+            sleep=sleep,
+            jitter=jitter,
+            http_transport=http_transport,
+        )
+    if config.kind == "openai" and wire_api == "responses":
+        return ResponsesProvider(
+            ref.model,
+            base_url=config.base_url or env.get("OPENAI_BASE_URL") or OPENAI_DEFAULT_BASE_URL,
+            api_key=key or env.get("OPENAI_API_KEY"),
+            headers=dict(config.headers),
+            client=client,
+            name=str(ref),
+            sleep=sleep,
+            jitter=jitter,
+            http_transport=http_transport,
+        )
+    if config.kind == "openai":
+        return OpenAIProvider(
+            ref.model,
+            base_url=config.base_url or env.get("OPENAI_BASE_URL") or OPENAI_DEFAULT_BASE_URL,
+            api_key=key or env.get("OPENAI_API_KEY"),
+            headers=dict(config.headers),
+            client=client,
+            name=str(ref),
+            sleep=sleep,
+            jitter=jitter,
+            http_transport=http_transport,
+        )
+    endpoint = config.base_url or env.get("AZURE_OPENAI_ENDPOINT")
+    if not endpoint:
+        raise ConfigError(
+            f"{ref} needs the Azure OpenAI endpoint: set AZURE_OPENAI_ENDPOINT or the "
+            "provider's base_url (https://RESOURCE.openai.azure.com)",
+            key="base_url",
+        )
+    key = key or env.get("AZURE_OPENAI_API_KEY")
+    if not key:
+        raise ConfigError(
+            f"{ref} needs an Azure OpenAI key: set AZURE_OPENAI_API_KEY or the provider's api_key",
+            key="api_key",
+        )
+    return OpenAIProvider(
+        ref.model,
+        base_url=endpoint,
+        api_key=key,
+        azure=AzureDeployment(ref.model, config.api_version or AZURE_DEFAULT_API_VERSION),
+        headers=dict(config.headers),
+        client=client,
+        name=str(ref),
+        sleep=sleep,
+        jitter=jitter,
+        http_transport=http_transport,
+    )
