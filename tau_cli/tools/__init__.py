@@ -21,6 +21,16 @@ from tau_cli.tools.local import (
     LocalProcess,
     allowed_environment,
 )
+from tau_cli.tools.permissions import (
+    MODE_ALIASES,
+    TOOL_ALIASES,
+    Behavior,
+    Decision,
+    PermissionMode,
+    PermissionPolicy,
+    Rule,
+    canonical_tool_name,
+)
 from tau_cli.tools.registry import DEFAULT_TIMEOUT, Gate, ToolRegistry
 from tau_cli.tools.shaping import DEFAULT_MAX_CHARS, cut_middle
 
@@ -28,8 +38,12 @@ __all__ = [
     "DEFAULT_MAX_CHARS",
     "DEFAULT_OUTPUT_LIMIT",
     "DEFAULT_TIMEOUT",
+    "MODE_ALIASES",
     "SAFE_VARIABLES",
+    "TOOL_ALIASES",
     "BackgroundJob",
+    "Behavior",
+    "Decision",
     "Environment",
     "ExecResult",
     "FileInfo",
@@ -39,11 +53,15 @@ __all__ = [
     "LocalEnvironment",
     "LocalProcess",
     "OutputCallback",
+    "PermissionMode",
+    "PermissionPolicy",
     "Process",
+    "Rule",
     "Tool",
     "ToolContext",
     "ToolRegistry",
     "ToolSession",
     "allowed_environment",
+    "canonical_tool_name",
     "cut_middle",
 ]
