@@ -141,7 +141,7 @@ class EnvironmentContract:
     ) -> None:
         for path in ("top.py", "src/a.py", "src/deep/b.py", "src/c.txt", ".hidden/d.py"):
             await environment.write_text(path, "")
-        found = await environment.glob("**/*.py")
+        found = [info.path for info in await environment.glob("**/*.py")]
         assert found == sorted(
             os.path.join(workdir, p)
             for p in ("top.py", "src/a.py", "src/deep/b.py", ".hidden/d.py")
@@ -152,10 +152,10 @@ class EnvironmentContract:
     ) -> None:
         for path in ("src/a.ts", "src/b.tsx", "src/c.js", "src/x/d.ts"):
             await environment.write_text(path, "")
-        found = await environment.glob("src/*.{ts,tsx}")
+        found = [info.path for info in await environment.glob("src/*.{ts,tsx}")]
         assert found == [os.path.join(workdir, "src/a.ts"), os.path.join(workdir, "src/b.tsx")]
         sub = await environment.glob("*.ts", root="src/x")
-        assert sub == [os.path.join(workdir, "src/x/d.ts")]
+        assert [info.path for info in sub] == [os.path.join(workdir, "src/x/d.ts")]
 
     async def test_glob_does_not_follow_symlinked_folders(
         self, environment: Environment, tmp_path: Path
@@ -166,7 +166,18 @@ class EnvironmentContract:
         await environment.write_text("own.py", "")
         await environment.exec(["ln", "-s", str(outside), "escape"])
         await environment.exec(["ln", "-s", ".", "loop"])
-        assert [os.path.basename(p) for p in await environment.glob("**/*.py")] == ["own.py"]
+        found = await environment.glob("**/*.py")
+        assert [(os.path.basename(i.path), i.kind) for i in found] == [("own.py", "file")]
+
+    async def test_glob_reports_size_and_mtime_and_can_skip_folders(
+        self, environment: Environment
+    ) -> None:
+        await environment.write_text("keep/a.txt", "12345")
+        await environment.write_text(".git/objects/b.txt", "")
+        await environment.write_text("deep/.git/c.txt", "")
+        found = await environment.glob("**/*.txt", skip_dirs={".git"})
+        assert [(os.path.basename(i.path), i.size) for i in found] == [("a.txt", 5)]
+        assert found[0].mtime == (await environment.stat("keep/a.txt")).mtime
 
     async def test_glob_with_no_match_is_empty(self, environment: Environment) -> None:
         assert await environment.glob("**/*.nothing") == []

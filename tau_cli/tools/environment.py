@@ -13,7 +13,7 @@ knows how to turn them into a message for the model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
@@ -128,12 +128,14 @@ class Environment(Protocol):
         """The entries of a folder, sorted by name; symlinks are reported as symlinks."""
         ...
 
-    async def glob(self, pattern: str, root: str | None = None) -> list[str]:
-        """Absolute paths of files under ``root`` (default ``cwd``) matching ``pattern``.
+    async def glob(
+        self, pattern: str, root: str | None = None, *, skip_dirs: Collection[str] = ()
+    ) -> list[FileInfo]:
+        """Files under ``root`` (default ``cwd``) whose relative path matches ``pattern``.
 
         ``**`` matches any number of folders, hidden files included; folders are not
         returned, and symlinked folders are not followed (no cycles, no escapes).
-        The result is sorted.
+        Folders named in ``skip_dirs`` (e.g. ``.git``) are not entered. Sorted by path.
         """
         ...
 

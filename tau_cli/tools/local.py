@@ -16,7 +16,7 @@ import signal
 import stat as stat_module
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from tau_cli.tools._globbing import compile_glob, max_depth, split_literal_prefix
 from tau_cli.tools.environment import (
@@ -248,9 +248,11 @@ class LocalEnvironment:
     async def list_dir(self, path: str) -> list[FileInfo]:
         return await asyncio.to_thread(_list_dir, self.resolve(path))
 
-    async def glob(self, pattern: str, root: str | None = None) -> list[str]:
+    async def glob(
+        self, pattern: str, root: str | None = None, *, skip_dirs: Collection[str] = ()
+    ) -> list[FileInfo]:
         base = self.resolve(root or ".")
-        return await asyncio.to_thread(_glob, base, pattern)
+        return await asyncio.to_thread(_glob, base, pattern, frozenset(skip_dirs))
 
     async def spawn(
         self,
@@ -384,19 +386,26 @@ def _list_dir(path: str) -> list[FileInfo]:
     return sorted(infos, key=lambda info: info.path)
 
 
-def _glob(base: str, pattern: str) -> list[str]:
+def _glob(base: str, pattern: str, skip: frozenset[str]) -> list[FileInfo]:
     if os.path.isabs(pattern):
         pattern = os.path.relpath(pattern, base)
     prefix, rest = split_literal_prefix(pattern)
     start = os.path.normpath(os.path.join(base, prefix))
     regex = compile_glob(rest)
-    depth = max_depth(rest)
-    found: list[str] = []
-    _walk(start, "", regex, depth, found)
-    return sorted(found)
+    found: list[FileInfo] = []
+    _walk(start, "", regex, max_depth(rest), skip, found)
+    found.sort(key=lambda info: info.path)
+    return found
 
 
-def _walk(folder: str, rel: str, regex: re.Pattern[str], depth: int | None, out: list[str]) -> None:
+def _walk(
+    folder: str,
+    rel: str,
+    regex: re.Pattern[str],
+    depth: int | None,
+    skip: frozenset[str],
+    out: list[FileInfo],
+) -> None:
     try:
         entries = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError, PermissionError):
@@ -404,7 +413,20 @@ def _walk(folder: str, rel: str, regex: re.Pattern[str], depth: int | None, out:
     for entry in entries:
         name = f"{rel}{entry.name}"
         if entry.is_dir(follow_symlinks=False):
-            if depth is None or depth > 1:
-                _walk(entry.path, name + "/", regex, None if depth is None else depth - 1, out)
+            if (depth is None or depth > 1) and entry.name not in skip:
+                deeper = None if depth is None else depth - 1
+                _walk(entry.path, name + "/", regex, deeper, skip, out)
         elif regex.match(name):
-            out.append(entry.path)
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            out.append(
+                FileInfo(
+                    path=entry.path,
+                    kind=_kind(st.st_mode),
+                    size=st.st_size,
+                    mtime=st.st_mtime,
+                    mode=stat_module.S_IMODE(st.st_mode),
+                )
+            )
