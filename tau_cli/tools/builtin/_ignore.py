@@ -1,0 +1,104 @@
+"""Which files git would show: ``.gitignore`` files (nested), ``.git/info/exclude``.
+
+The glob and grep tools list what ``git ls-files --cached --others --exclude-standard``
+would, so the model is not flooded with ``node_modules`` or build output. Rules are
+read through the Environment; matching uses ``pathspec``, whose gitignore dialect
+follows git's own tests.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pathspec
+
+from tau_cli.tools._globbing import compile_glob
+from tau_cli.tools.environment import Environment, FileInfo
+
+SKIP_DIRS = frozenset({".git"})
+
+
+@dataclass
+class IgnoreRules:
+    """The gitignore specs that apply under one root, by the folder they sit in."""
+
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = field(default_factory=list)
+    _dirs: dict[str, bool] = field(default_factory=dict)
+
+    def ignored(self, path: str) -> bool:
+        """Whether ``path`` (absolute) is ignored, itself or through a parent folder."""
+        folder = os.path.dirname(path)
+        if self._dir_ignored(folder):
+            return True
+        return self._decide(path, is_dir=False)
+
+    def _dir_ignored(self, folder: str) -> bool:
+        known = self._dirs.get(folder)
+        if known is not None:
+            return known
+        parent = os.path.dirname(folder)
+        result = False
+        if parent != folder and any(folder.startswith(base + "/") for base, _ in self.specs):
+            result = self._dir_ignored(parent) or self._decide(folder, is_dir=True)
+        self._dirs[folder] = result
+        return result
+
+    def _decide(self, path: str, *, is_dir: bool) -> bool:
+        decision = False
+        for base, spec in self.specs:  # shallow to deep: deeper files have the last word
+            if not path.startswith(base + "/"):
+                continue
+            relative = path[len(base) + 1 :] + ("/" if is_dir else "")
+            include = spec.check_file(relative).include
+            if include is not None:
+                decision = include
+        return decision
+
+
+async def visible_files(env: Environment, root: str, pattern: str = "**") -> list[FileInfo]:
+    """Files under ``root`` matching ``pattern`` that git would not ignore, sorted by path."""
+    everything = await env.glob("**", root, skip_dirs=SKIP_DIRS)
+    rules = await load_rules(env, root, [i.path for i in everything])
+    regex = compile_glob(pattern)
+    prefix = root.rstrip("/") + "/"
+    return [
+        info
+        for info in everything
+        if regex.match(info.path[len(prefix) :]) and not rules.ignored(info.path)
+    ]
+
+
+async def load_rules(env: Environment, root: str, files: list[str]) -> IgnoreRules:
+    """The rules from ``.gitignore`` files above and below ``root``, and the repo's exclude."""
+    sources: list[str] = [f for f in files if os.path.basename(f) == ".gitignore"]
+    repo = await _repository_root(env, root)
+    if repo is not None:
+        folder = root
+        while folder != repo:
+            folder = os.path.dirname(folder)
+            sources.append(os.path.join(folder, ".gitignore"))
+        sources.insert(0, os.path.join(repo, ".git", "info", "exclude"))  # lowest precedence
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    for source in sources:
+        try:
+            text = await env.read_text(source, encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, UnicodeDecodeError):
+            continue
+        base = os.path.dirname(source)
+        if source.endswith(os.path.join(".git", "info", "exclude")):
+            base = os.path.dirname(os.path.dirname(base))
+        specs.append((base, pathspec.GitIgnoreSpec.from_lines(text.splitlines())))
+    specs.sort(key=lambda item: item[0].count("/"))
+    return IgnoreRules(specs)
+
+
+async def _repository_root(env: Environment, start: str) -> str | None:
+    folder = start
+    while True:
+        if await env.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent

@@ -1,0 +1,59 @@
+"""``glob``: find files by name pattern, newest first, skipping what git ignores."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import Field
+
+from tau_cli.core import ToolResult
+from tau_cli.tools.base import ToolContext
+from tau_cli.tools.builtin._base import Arguments, BuiltinTool
+from tau_cli.tools.builtin._ignore import visible_files
+
+MAX_RESULTS = 200
+
+
+class GlobArguments(Arguments):
+    pattern: str = Field(description='Glob pattern, e.g. "**/*.py" or "src/**/*.{ts,tsx}".')
+    path: str | None = Field(
+        default=None,
+        description="Absolute folder to search in. Default: the working directory.",
+    )
+
+
+class GlobTool(BuiltinTool[GlobArguments]):
+    name = "glob"
+    read_only = True
+    arguments = GlobArguments
+    description = f"""Find files whose path matches a glob pattern; newest first.
+
+- `*` matches within one folder, `**` across folders, `{{a,b}}` either; patterns are
+  relative to path. Example: {{"pattern": "src/**/*.test.ts"}}.
+- Files git ignores (.gitignore, .git/info/exclude) and the .git folder are left out, as
+  `git ls-files --cached --others --exclude-standard` would; hidden files are included.
+- Returns absolute paths, most recently modified first, at most {MAX_RESULTS}; narrow the
+  pattern if you hit the limit. To search file contents use grep."""
+
+    async def run(self, args: GlobArguments, context: ToolContext) -> ToolResult:
+        env = context.environment
+        root = env.resolve(args.path) if args.path else (context.session.cwd or env.cwd)
+        try:
+            info = await env.stat(root)
+        except FileNotFoundError:
+            return ToolResult.error(f"The folder {root} does not exist.")
+        if info.kind != "dir":
+            return ToolResult.error(f"{root} is a file; give the folder to search in as path.")
+        pattern = args.pattern
+        if os.path.isabs(pattern):
+            pattern = os.path.relpath(pattern, root)
+        files = await visible_files(env, root, pattern)
+        if not files:
+            return ToolResult(text=f"No files match {args.pattern!r} in {root}.")
+        files.sort(key=lambda f: (-f.mtime, f.path))
+        shown = [f.path for f in files[:MAX_RESULTS]]
+        if len(files) > MAX_RESULTS:
+            shown.append(
+                f"[{len(files) - MAX_RESULTS} more files match; use a narrower pattern or path.]"
+            )
+        return ToolResult(text="\n".join(shown))

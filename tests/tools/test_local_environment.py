@@ -1,0 +1,44 @@
+"""``LocalEnvironment`` passes the Environment contract, and children see no secrets."""
+
+from __future__ import annotations
+
+import pytest
+
+from tau_cli.tools import Environment, LocalEnvironment, allowed_environment
+from tau_cli.tools.contract import EnvironmentContract
+
+
+class TestLocalEnvironment(EnvironmentContract):
+    @pytest.fixture
+    def environment(self, workdir: str) -> Environment:
+        return LocalEnvironment(workdir)
+
+
+def test_local_environment_is_an_environment(tmp_path: object) -> None:
+    assert isinstance(LocalEnvironment(str(tmp_path)), Environment)
+
+
+def test_only_allow_listed_variables_reach_a_child() -> None:
+    parent = {
+        "PATH": "/usr/bin",
+        "LC_ALL": "C.UTF-8",
+        "HOME": "/home/me",
+        "AWS_SECRET_ACCESS_KEY": "abc",
+        "DATABASE_URL": "postgres://user:pw@db/app",
+        "RANDOM_THING": "x",
+    }
+    assert allowed_environment(parent) == {
+        "PATH": "/usr/bin",
+        "LC_ALL": "C.UTF-8",
+        "HOME": "/home/me",
+    }
+
+
+def test_a_credential_looking_name_is_refused_even_when_allowed() -> None:
+    parent = {"GITHUB_TOKEN": "ghp_x", "MY_API_KEY": "k", "MY_VAR": "v"}
+    assert allowed_environment(parent, allow=["*"]) == {"MY_VAR": "v"}
+
+
+def test_a_loaded_secret_is_hidden_whatever_variable_holds_it() -> None:
+    parent = {"PATH": "/bin", "PAGER": "sk-loaded-from-settings"}
+    assert allowed_environment(parent, secrets=["sk-loaded-from-settings"]) == {"PATH": "/bin"}
