@@ -1,0 +1,74 @@
+"""Sessions: conversation history, durable JSONL transcripts, resume.
+
+A ``Session`` is an ordered buffer of core ``Message`` objects with an id, title,
+working directory, model and times. A ``SessionStore`` persists sessions as
+append-only JSONL under ``$TAU_HOME/sessions/<project-key>/`` and lists, resumes
+and deletes them. Only ``tau_cli.core`` is imported.
+"""
+
+from tau_cli.session._entries import (
+    FORMAT_VERSION,
+    ClearEntry,
+    CompactionEntry,
+    Entry,
+    EventEntry,
+    Header,
+    MessageEntry,
+    ModelEntry,
+    TitleEntry,
+    TruncateEntry,
+    UsageEntry,
+)
+from tau_cli.session.errors import SessionError, SessionNotFound, TranscriptError
+from tau_cli.session.paths import project_key, sessions_root, tau_home
+from tau_cli.session.session import (
+    Clock,
+    IdFactory,
+    Recorder,
+    Session,
+    new_session_id,
+    utc_now,
+)
+from tau_cli.session.store import SessionStore, SessionSummary
+from tau_cli.session.titles import title_from_prompt
+from tau_cli.session.transcript import (
+    LoadedTranscript,
+    LoadWarning,
+    Scrubber,
+    TranscriptWriter,
+    read_transcript,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "ClearEntry",
+    "Clock",
+    "CompactionEntry",
+    "Entry",
+    "EventEntry",
+    "Header",
+    "IdFactory",
+    "LoadWarning",
+    "LoadedTranscript",
+    "MessageEntry",
+    "ModelEntry",
+    "Recorder",
+    "Scrubber",
+    "Session",
+    "SessionError",
+    "SessionNotFound",
+    "SessionStore",
+    "SessionSummary",
+    "TitleEntry",
+    "TranscriptError",
+    "TranscriptWriter",
+    "TruncateEntry",
+    "UsageEntry",
+    "new_session_id",
+    "project_key",
+    "read_transcript",
+    "sessions_root",
+    "tau_home",
+    "title_from_prompt",
+    "utc_now",
+]
