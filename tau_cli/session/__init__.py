@@ -21,6 +21,13 @@ from tau_cli.session._entries import (
 )
 from tau_cli.session.errors import SessionError, SessionNotFound, TranscriptError
 from tau_cli.session.paths import project_key, sessions_root, tau_home
+from tau_cli.session.repair import (
+    INTERRUPTED,
+    interrupted_result,
+    orphans,
+    pending_calls,
+    repaired,
+)
 from tau_cli.session.session import (
     Clock,
     IdFactory,
@@ -41,6 +48,7 @@ from tau_cli.session.transcript import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "INTERRUPTED",
     "ClearEntry",
     "Clock",
     "CompactionEntry",
@@ -64,9 +72,13 @@ __all__ = [
     "TranscriptWriter",
     "TruncateEntry",
     "UsageEntry",
+    "interrupted_result",
     "new_session_id",
+    "orphans",
+    "pending_calls",
     "project_key",
     "read_transcript",
+    "repaired",
     "sessions_root",
     "tau_home",
     "title_from_prompt",

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from pydantic import JsonValue
 
-from tau_cli.core import Message, TokenUsage
+from tau_cli.core import Message, TokenUsage, ToolCall
 from tau_cli.session._entries import (
     FORMAT_VERSION,
     ClearEntry,
@@ -33,6 +33,7 @@ from tau_cli.session._entries import (
     TruncateEntry,
     UsageEntry,
 )
+from tau_cli.session.repair import interrupted_result, pending_calls
 from tau_cli.session.titles import title_from_prompt
 
 Clock = Callable[[], datetime]
@@ -133,6 +134,17 @@ class Session:
     def extend(self, messages: Iterable[Message]) -> None:
         for message in messages:
             self.append(message)
+
+    def interrupt_pending_calls(self) -> list[ToolCall]:
+        """Answer the last assistant message's unanswered calls with *interrupted*.
+
+        Call it when the user cancels during tool use; ``SessionStore.resume`` calls
+        it for a session that stopped mid-call. Returns the calls it answered.
+        """
+        pending = pending_calls(self._messages)
+        for call in pending:
+            self.append(interrupted_result(call))
+        return pending
 
     def truncate(self, keep: int) -> None:
         """Keep only the first ``keep`` messages (undo, rewind to a point)."""

@@ -101,10 +101,16 @@ class SessionStore:
         return read_transcript(self.find(session_id), clock=self._clock, ids=self._ids)
 
     def resume(self, session_id: str) -> LoadedTranscript:
-        """Load a session and continue writing to its transcript."""
+        """Load a session and continue writing to its transcript.
+
+        Tool calls the session stopped in the middle of are answered with an
+        *interrupted* result (recorded), so the next request is valid; they are
+        listed in ``interrupted``.
+        """
         loaded = self.load(session_id)
         writer = TranscriptWriter.reopen(loaded.path, loaded.good_length, self._scrub)
         loaded.session.attach(writer)
+        loaded.interrupted = loaded.session.interrupt_pending_calls()
         return loaded
 
     def resume_latest(self, cwd: str | Path) -> LoadedTranscript | None:

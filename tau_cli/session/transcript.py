@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from tau_cli.core import ToolCall
 from tau_cli.session._entries import (
     ENTRY_ADAPTER,
     FORMAT_VERSION,
@@ -57,6 +58,8 @@ class LoadedTranscript:
     warnings: list[LoadWarning] = field(default_factory=list)
     good_length: int = 0
     """Bytes up to the end of the last complete line (where appending resumes)."""
+    interrupted: list[ToolCall] = field(default_factory=list)
+    """Calls left unanswered when the session stopped, answered on resume."""
 
 
 class TranscriptWriter:
