@@ -19,6 +19,17 @@ from tau_cli.session._entries import (
     TruncateEntry,
     UsageEntry,
 )
+from tau_cli.session.compaction import (
+    COMPACTION_PROMPT,
+    Compaction,
+    CompactionRequest,
+    CompactionStrategy,
+    SlidingWindow,
+    Summarization,
+    Summarizer,
+    Truncation,
+)
+from tau_cli.session.digest import carried_facts, digest_lines, files_touched, open_todos
 from tau_cli.session.errors import SessionError, SessionNotFound, TranscriptError
 from tau_cli.session.paths import project_key, sessions_root, tau_home
 from tau_cli.session.repair import (
@@ -38,6 +49,7 @@ from tau_cli.session.session import (
 )
 from tau_cli.session.store import SessionStore, SessionSummary
 from tau_cli.session.titles import title_from_prompt
+from tau_cli.session.tokens import CalibratedCounter
 from tau_cli.session.transcript import (
     LoadedTranscript,
     LoadWarning,
@@ -45,13 +57,30 @@ from tau_cli.session.transcript import (
     TranscriptWriter,
     read_transcript,
 )
+from tau_cli.session.window import (
+    SUMMARY_PREFIX,
+    ContextBudget,
+    ContextFill,
+    ContextManager,
+    Window,
+    WindowTooSmall,
+)
 
 __all__ = [
+    "COMPACTION_PROMPT",
     "FORMAT_VERSION",
     "INTERRUPTED",
+    "SUMMARY_PREFIX",
+    "CalibratedCounter",
     "ClearEntry",
     "Clock",
+    "Compaction",
     "CompactionEntry",
+    "CompactionRequest",
+    "CompactionStrategy",
+    "ContextBudget",
+    "ContextFill",
+    "ContextManager",
     "Entry",
     "EventEntry",
     "Header",
@@ -67,13 +96,23 @@ __all__ = [
     "SessionNotFound",
     "SessionStore",
     "SessionSummary",
+    "SlidingWindow",
+    "Summarization",
+    "Summarizer",
     "TitleEntry",
     "TranscriptError",
     "TranscriptWriter",
     "TruncateEntry",
+    "Truncation",
     "UsageEntry",
+    "Window",
+    "WindowTooSmall",
+    "carried_facts",
+    "digest_lines",
+    "files_touched",
     "interrupted_result",
     "new_session_id",
+    "open_todos",
     "orphans",
     "pending_calls",
     "project_key",

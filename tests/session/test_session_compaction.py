@@ -1,0 +1,222 @@
+"""Compaction strategies: each keeps the system prompt and newest turns, and fits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pytest
+from conversations import turn
+
+from tau_cli.core import Message, ToolCall, ToolResult
+from tau_cli.session import (
+    COMPACTION_PROMPT,
+    SUMMARY_PREFIX,
+    CompactionStrategy,
+    ContextBudget,
+    ContextManager,
+    Session,
+    SessionStore,
+    SlidingWindow,
+    Summarization,
+    Truncation,
+    files_touched,
+    open_todos,
+    orphans,
+)
+
+SYSTEM = Message.system("You are tau.")
+MEMORY = Message.system("Pinned: the user prefers pytest.")
+
+
+class RecordingSummarizer:
+    """A summarizer that writes a short, checkable summary and keeps what it was sent."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[Message], str]] = []
+
+    async def __call__(self, messages: Sequence[Message], instructions: str) -> str:
+        self.calls.append((list(messages), instructions))
+        requests = [m.text.split(":")[0] for m in messages if m.role == "user"]
+        return f"The user made {len(requests)} requests, last {requests[-1]!r}."
+
+
+def _session(turns: int) -> Session:
+    session = Session(cwd="/p")
+    session.append(SYSTEM)
+    for i in range(turns):
+        session.extend(turn(i))
+    return session
+
+
+async def test_truncation_drops_whole_oldest_turns() -> None:
+    session = _session(60)
+    manager = ContextManager(ContextBudget(8_000), strategy=Truncation())
+
+    entry = await manager.compact(session)
+
+    assert entry is not None and entry.summary == ""
+    assert session.messages[entry.first_kept].role == "user"
+    window = manager.build(session)
+    assert window.messages[0] == SYSTEM
+    assert window.messages[-1] == session.messages[-1]
+    assert window.tokens <= 0.5 * 8_000
+
+
+async def test_the_sliding_window_keeps_a_rolling_digest_of_what_left() -> None:
+    session = _session(60)
+    manager = ContextManager(ContextBudget(8_000), strategy=SlidingWindow(summary_tokens=600))
+
+    first = await manager.compact(session)
+    for i in range(60, 90):
+        session.extend(turn(i))
+    second = await manager.compact(session)
+
+    assert first is not None and second is not None
+    for entry in (first, second):
+        assert manager.counter.count_text(entry.summary) <= 600
+        assert f"The user asked: request {_last_dropped(session, entry.first_kept)}:" in (
+            entry.summary
+        )
+        assert "Called edit_file" in entry.summary
+        assert "request 0:" not in entry.summary, "the oldest lines rolled out"
+        assert "Files touched so far:\n- src/mod0.py" in entry.summary
+
+
+def _last_dropped(session: Session, first_kept: int) -> int:
+    users = [m for m in session.messages[:first_kept] if m.role == "user"]
+    return int(users[-1].text.split(":")[0].split()[1])
+
+
+async def test_summarization_replaces_the_middle_with_the_models_summary() -> None:
+    session = _session(60)
+    summarizer = RecordingSummarizer()
+    manager = ContextManager(ContextBudget(8_000), strategy=Summarization(summarizer))
+
+    entry = await manager.compact(session, pinned=[MEMORY], focus="the database migration")
+
+    assert entry is not None
+    ((sent, instructions),) = summarizer.calls
+    assert sent == list(session.messages[1 : entry.first_kept])
+    assert instructions.startswith(COMPACTION_PROMPT)
+    assert instructions.endswith("focus on: the database migration")
+    window = manager.build(session, pinned=[MEMORY])
+    summary = window.messages[2]
+    assert window.messages[:2] == [SYSTEM, MEMORY]
+    assert summary.text.startswith(SUMMARY_PREFIX + "The user made")
+    assert window.messages[3:] == list(session.messages[entry.first_kept :])
+
+
+async def test_a_second_summary_builds_on_the_first() -> None:
+    session = _session(60)
+    summarizer = RecordingSummarizer()
+    manager = ContextManager(ContextBudget(8_000), strategy=Summarization(summarizer))
+    first = await manager.compact(session)
+    for i in range(60, 100):
+        session.extend(turn(i))
+
+    await manager.compact(session)
+
+    assert first is not None
+    sent = summarizer.calls[1][0]
+    assert sent[0].text.startswith("Summary of what came before:\n" + first.summary)
+    assert (
+        sent[1:] == [m for m in session.messages[first.first_kept :] if m in sent[1:]]
+        and sent[1].role == "user"
+    )
+
+
+async def test_files_and_open_todos_survive_summarization_and_resume() -> None:
+    store = SessionStore()
+    session = store.create("/p")
+    session.append(SYSTEM)
+    todo = ToolCall.from_raw(
+        "todo_1",
+        "todo_write",
+        json.dumps(
+            {
+                "todos": [
+                    {"content": "write the migration", "status": "completed"},
+                    {"content": "update the docs", "status": "pending"},
+                ]
+            }
+        ),
+    )
+    session.extend(
+        [Message.assistant("", [todo]), Message.tool(todo, ToolResult(text="todos saved"))]
+    )
+    for i in range(60):
+        session.extend(turn(i))
+    edited = files_touched(session.messages[:100])
+    manager = ContextManager(ContextBudget(8_000), strategy=Summarization(RecordingSummarizer()))
+    entry = await manager.compact(session)
+    session.close()
+
+    resumed = store.resume(session.id).session
+    window = manager.build(resumed)
+
+    assert entry is not None and entry.first_kept > 100
+    text = "\n".join(m.text for m in window.messages)
+    assert all(path in text for path in edited), "every edited path is still in the window"
+    assert "- [ ] update the docs" in text
+    assert "write the migration" not in text
+    assert window.messages == manager.build(session).messages
+
+
+def test_open_todos_come_from_the_latest_todo_list() -> None:
+    def todos(items: list[dict[str, str]]) -> Message:
+        call = ToolCall.from_raw("t", "todo_write", json.dumps({"todos": items}))
+        return Message.assistant("", [call])
+
+    history = [
+        todos([{"content": "a", "status": "pending"}]),
+        todos([{"content": "a", "status": "done"}, {"content": "b", "status": "in_progress"}]),
+    ]
+
+    assert open_todos(history) == ["b"]
+    assert open_todos([]) == []
+
+
+async def test_nothing_to_compact_records_nothing() -> None:
+    session = _session(1)
+
+    assert await ContextManager(ContextBudget(100_000)).compact(session) is None
+    assert session.compaction is None
+
+
+STRATEGIES: dict[str, CompactionStrategy] = {
+    "truncation": Truncation(),
+    "sliding_window": SlidingWindow(),
+    "summarization": Summarization(RecordingSummarizer()),
+}
+
+
+@pytest.mark.parametrize("name", list(STRATEGIES))
+async def test_a_300_turn_conversation_stays_under_budget_at_every_step(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    budget = ContextBudget(16_000, reserved_output=2_000, safety_margin=800)
+    manager = ContextManager(budget, strategy=STRATEGIES[name])
+    session = Session(cwd="/p")
+    session.append(SYSTEM)
+    sent = 0
+    kept = 0
+    for i in range(300):
+        user, call, result, answer = turn(i, result_size=(i * 37) % 3000)
+        for step in ([user], [call, result], [answer]):
+            session.extend(step)
+            window = await manager.prepare(session, pinned=[MEMORY])
+            assert window.tokens <= budget.available, f"turn {i}"
+            assert orphans(window.messages) == []
+            assert window.messages[:2] == [SYSTEM, MEMORY]
+            assert window.messages[-1] == session.messages[-1]
+            sent += window.full_tokens
+            kept += window.tokens
+    everything = manager.counter.count_messages([SYSTEM, MEMORY, *session.messages[1:]])
+    final = manager.build(session, pinned=[MEMORY]).tokens
+    with capsys.disabled():
+        print(
+            f"\n[{name}] 300 turns: full history {everything} tokens, last window {final}, "
+            f"saved {everything - final} ({100 * (everything - final) / everything:.0f}%)"
+        )
+    assert final < everything / 5
