@@ -1,9 +1,18 @@
-"""Sessions: conversation history, durable JSONL transcripts, resume.
+"""Sessions: conversation history, durable transcripts, and the context window.
 
-A ``Session`` is an ordered buffer of core ``Message`` objects with an id, title,
-working directory, model and times. A ``SessionStore`` persists sessions as
-append-only JSONL under ``$TAU_HOME/sessions/<project-key>/`` and lists, resumes
-and deletes them. Only ``tau_cli.core`` is imported.
+- ``Session``: an ordered buffer of core ``Message`` objects with an id, title,
+  working directory, model and times; append, truncate, clear, fork.
+- ``SessionStore``: append-only JSONL transcripts under
+  ``$TAU_HOME/sessions/<project-key>/``, each entry fsync-ed before it returns,
+  secrets redacted before they are written (``Redactor``); list, resume (answering
+  interrupted tool calls), continue the newest, delete.
+- ``ContextManager``: each request's window within ``ContextBudget``, compacted by
+  a swappable ``CompactionStrategy`` (``Truncation``, ``SlidingWindow``,
+  ``Summarization`` with a summarizer passed in), never splitting a tool call from
+  its result; tokens counted through core's ``TokenCounter`` (``CalibratedCounter``
+  corrects the estimate with provider-reported usage).
+
+Only ``tau_cli.core`` is imported.
 """
 
 from tau_cli.session._entries import (
@@ -32,6 +41,7 @@ from tau_cli.session.compaction import (
 from tau_cli.session.digest import carried_facts, digest_lines, files_touched, open_todos
 from tau_cli.session.errors import SessionError, SessionNotFound, TranscriptError
 from tau_cli.session.paths import project_key, sessions_root, tau_home
+from tau_cli.session.redact import PATTERNS, REDACTED, Redactor
 from tau_cli.session.repair import (
     INTERRUPTED,
     interrupted_result,
@@ -70,6 +80,8 @@ __all__ = [
     "COMPACTION_PROMPT",
     "FORMAT_VERSION",
     "INTERRUPTED",
+    "PATTERNS",
+    "REDACTED",
     "SUMMARY_PREFIX",
     "CalibratedCounter",
     "ClearEntry",
@@ -90,6 +102,7 @@ __all__ = [
     "MessageEntry",
     "ModelEntry",
     "Recorder",
+    "Redactor",
     "Scrubber",
     "Session",
     "SessionError",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tau_cli.session.errors import SessionError, SessionNotFound, TranscriptError
 from tau_cli.session.paths import project_key, sessions_root
+from tau_cli.session.redact import Redactor
 from tau_cli.session.session import Clock, IdFactory, Session, new_session_id, utc_now
 from tau_cli.session.transcript import (
     LoadedTranscript,
@@ -49,7 +50,9 @@ class SessionStore:
         root: The sessions folder.
         clock: Time source for sessions this store creates or resumes.
         ids: Id source for sessions this store creates (and their forks).
-        scrub: Applied to every entry before it is written (secret redaction).
+        scrub: Applied to every entry before it is written. The default is a
+            ``Redactor`` for known secret shapes and for environment values named
+            like secrets; pass one that also knows the configured API keys.
     """
 
     def __init__(
@@ -63,7 +66,7 @@ class SessionStore:
         self.root = root if root is not None else sessions_root()
         self._clock = clock
         self._ids = ids
-        self._scrub = scrub
+        self._scrub: Scrubber = scrub if scrub is not None else Redactor.from_environment()
 
     def project_dir(self, cwd: str | Path) -> Path:
         return self.root / project_key(cwd)
