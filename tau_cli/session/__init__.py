@@ -8,9 +8,10 @@
   interrupted tool calls), continue the newest, delete.
 - ``ContextManager``: each request's window within ``ContextBudget``, compacted by
   a swappable ``CompactionStrategy`` (``Truncation``, ``SlidingWindow``,
-  ``Summarization`` with a summarizer passed in), never splitting a tool call from
-  its result; tokens counted through core's ``TokenCounter`` (``CalibratedCounter``
-  corrects the estimate with provider-reported usage).
+  ``ToolResultClearing``, ``Summarization`` with a summarizer passed in), never
+  splitting a tool call from its result; tokens counted through core's
+  ``TokenCounter`` (``CalibratedCounter`` corrects the estimate with
+  provider-reported usage).
 
 Only ``tau_cli.core`` is imported.
 """
@@ -36,7 +37,9 @@ from tau_cli.session.compaction import (
     SlidingWindow,
     Summarization,
     Summarizer,
+    ToolResultClearing,
     Truncation,
+    cleared_stub,
 )
 from tau_cli.session.digest import carried_facts, digest_lines, files_touched, open_todos
 from tau_cli.session.errors import SessionError, SessionNotFound, TranscriptError
@@ -113,6 +116,7 @@ __all__ = [
     "Summarization",
     "Summarizer",
     "TitleEntry",
+    "ToolResultClearing",
     "TranscriptError",
     "TranscriptWriter",
     "TruncateEntry",
@@ -121,6 +125,7 @@ __all__ = [
     "Window",
     "WindowTooSmall",
     "carried_facts",
+    "cleared_stub",
     "digest_lines",
     "files_touched",
     "interrupted_result",

@@ -84,7 +84,8 @@ class UsageEntry(_Entry):
 
 
 class CompactionEntry(_Entry):
-    """Messages before ``first_kept`` are represented by ``summary`` from now on.
+    """Messages before ``first_kept`` are represented by ``summary`` from now on,
+    and the results of the ``cleared`` calls by a stub.
 
     Recorded so a resumed session rebuilds the same window it had before it stopped,
     instead of compacting again (and differently).
@@ -97,6 +98,8 @@ class CompactionEntry(_Entry):
     first_kept: int = Field(ge=0)
     tokens_before: int = Field(default=0, ge=0)
     tokens_after: int = Field(default=0, ge=0)
+    cleared: list[str] = Field(default_factory=list)
+    """Tool call ids whose (large, old) results the window shows as a short stub."""
 
 
 class EventEntry(_Entry):

@@ -7,6 +7,8 @@ from its results. Strategies are swappable behind ``CompactionStrategy``:
 - ``Truncation`` drops the oldest whole turns and keeps any earlier summary as is.
 - ``SlidingWindow`` drops the same way and folds what left into a rolling summary
   built from the transcript (requests, tool calls, failures), with no model call.
+- ``ToolResultClearing`` keeps every message but shows old, large tool results as
+  a stub that says how to run the tool again.
 - ``Summarization`` asks a model (the ``summarizer`` passed in, never imported)
   to summarize what left, with a prompt that keeps requirements, decisions, errors
   and open tasks.
@@ -17,11 +19,12 @@ items, computed from the transcript rather than left to a model's memory.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from tau_cli.core import Message, TokenCounter
+from tau_cli.core import Message, TokenCounter, ToolCall
 from tau_cli.session._cuts import choose_cut
 from tau_cli.session.digest import carried_facts, digest_lines
 from tau_cli.session.repair import repaired
@@ -46,13 +49,14 @@ class CompactionRequest:
 
     Attributes:
         messages: The conversation still in the window (after the system prompt
-            and any earlier compaction).
+            and any earlier compaction), with cleared results already stubbed.
         earlier: Everything an earlier compaction already took out of the window.
         previous_summary: The summary that currently stands in for ``earlier``.
         keep_tokens: The kept part of ``messages`` must fit this (whole turns
             permitting).
         counter: How tokens are counted.
         focus: The user's instructions from ``/compact <focus>``, if any.
+        cleared: Tool calls whose results an earlier compaction already cleared.
     """
 
     messages: Sequence[Message]
@@ -61,14 +65,17 @@ class CompactionRequest:
     keep_tokens: int
     counter: TokenCounter
     focus: str | None = None
+    cleared: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Compaction:
-    """A strategy's decision: ``messages[:cut]`` leave, ``summary`` stands in for them."""
+    """A strategy's decision: ``messages[:cut]`` leave, ``summary`` stands in for them,
+    and the results of the ``cleared`` tool calls are shown as a stub."""
 
     cut: int
     summary: str
+    cleared: tuple[str, ...] = ()
 
 
 class CompactionStrategy(Protocol):
@@ -120,6 +127,58 @@ class SlidingWindow:
         while lines and count(_rolling(lines, facts)) > self.summary_tokens:
             lines.pop(0)  # the per-line sum is an estimate; make sure
         return Compaction(cut, _rolling(lines, facts))
+
+
+class ToolResultClearing:
+    """Replace old tool results of at least ``min_tokens`` with a re-run stub.
+
+    Tool output is usually the bulk of a coding session and the cheapest to get
+    back: the model can run the tool again. Results in the newest half of
+    ``keep_tokens`` stay as they are (the other half is room for the stubbed older
+    turns). Only if the conversation is still over ``keep_tokens`` with the stubs
+    in place are the oldest whole turns dropped too, so compaction makes progress
+    instead of repeating every turn.
+    """
+
+    name = "tool_result_clearing"
+
+    def __init__(self, min_tokens: int = 200) -> None:
+        self.min_tokens = min_tokens
+        self.summary_tokens = 0
+
+    async def compact(self, request: CompactionRequest) -> Compaction:
+        counter = request.counter
+        recent = choose_cut(request.messages, counter, request.keep_tokens // 2)
+        cleared = list(request.cleared)
+        for message in request.messages[:recent]:
+            if (
+                message.role == "tool"
+                and message.tool_call_id not in cleared
+                and counter.count_messages([message]) >= self.min_tokens
+            ):
+                cleared.append(message.tool_call_id or "")
+        calls = {c.id: c for m in request.messages for c in m.tool_calls}
+        visible = [
+            cleared_stub(m, calls.get(m.tool_call_id or ""))
+            if m.role == "tool" and m.tool_call_id in cleared
+            else m
+            for m in request.messages
+        ]
+        cut = 0
+        if counter.count_messages(visible) > request.keep_tokens:
+            cut = choose_cut(visible, counter, request.keep_tokens)
+        return Compaction(cut, request.previous_summary, tuple(cleared))
+
+
+def cleared_stub(result: Message, call: ToolCall | None) -> Message:
+    """What the window shows instead of a cleared tool result."""
+    name = call.name if call is not None else (result.name or "the tool")
+    how = f"call {name} again"
+    if call is not None:
+        arguments = call.raw_arguments or json.dumps(call.arguments)
+        how += f" with {arguments}"
+    text = f"[This result was cleared to save context. To see it again, {how}.]"
+    return result.model_copy(update={"content": text})
 
 
 class Summarization:

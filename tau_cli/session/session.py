@@ -178,6 +178,7 @@ class Session:
         first_kept: int,
         tokens_before: int = 0,
         tokens_after: int = 0,
+        cleared: Sequence[str] = (),
     ) -> CompactionEntry:
         """Say that messages before ``first_kept`` are now represented by ``summary``."""
         if not 0 <= first_kept <= len(self._messages):
@@ -189,6 +190,7 @@ class Session:
             first_kept=first_kept,
             tokens_before=tokens_before,
             tokens_after=tokens_after,
+            cleared=list(cleared),
         )
         self._apply(entry)
         return entry

@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from tau_cli.core import Message, ModelCapabilities, TokenCounter, ToolDefinition
 from tau_cli.session._cuts import choose_cut
 from tau_cli.session._entries import CompactionEntry
-from tau_cli.session.compaction import CompactionRequest, CompactionStrategy, Truncation
+from tau_cli.session.compaction import (
+    CompactionRequest,
+    CompactionStrategy,
+    Truncation,
+    cleared_stub,
+)
 from tau_cli.session.errors import SessionError
 from tau_cli.session.repair import repaired
 from tau_cli.session.session import Session
@@ -145,7 +150,7 @@ class ContextManager:
         head, body = self._split(session)
         fixed = [*head, *pinned, *self._summary(session)]
         fixed_tokens = self.counter.count_messages(fixed) + self.counter.count_tools(tools)
-        body = repaired(body)
+        body = self._visible(session, body)
         full = fixed_tokens + self.counter.count_messages(body)
         trimmed = 0
         if full > self.budget.available:
@@ -197,32 +202,37 @@ class ContextManager:
         fixed = self.counter.count_messages([*head, *pinned]) + self.counter.count_tools(tools)
         before = self.build(session, pinned=pinned, tools=tools).full_tokens
         keep = max(0, int(self.keep_ratio * self.budget.available) - fixed)
-        previous = session.compaction.summary if session.compaction is not None else ""
+        previous = session.compaction
         request = CompactionRequest(
-            messages=body,
+            messages=_with_stubs(body, set(previous.cleared) if previous is not None else set()),
             earlier=session.messages[len(head) : start],
-            previous_summary=previous,
+            previous_summary=previous.summary if previous is not None else "",
             keep_tokens=keep,
             counter=self.counter,
             focus=focus,
+            cleared=tuple(previous.cleared) if previous is not None else (),
         )
         result = await strategy.compact(request)
-        if result.cut <= 0:
-            return None
         if result.cut < len(body) and body[result.cut].role == "tool":
             raise ValueError(f"{strategy.name} cut between a tool call and its result")
+        kept = body[max(result.cut, 0) :]
+        kept_ids = {m.tool_call_id for m in kept if m.role == "tool"}
+        cleared = [c for c in dict.fromkeys([*request.cleared, *result.cleared]) if c in kept_ids]
+        if result.cut <= 0 and set(cleared) <= set(request.cleared):
+            return None
         summary = [Message.system(SUMMARY_PREFIX + result.summary)] if result.summary else []
         after = (
             fixed
             + self.counter.count_messages(summary)
-            + self.counter.count_messages(repaired(body[result.cut :]))
+            + self.counter.count_messages(_with_stubs(repaired(kept), set(cleared)))
         )
         return session.record_compaction(
             strategy=strategy.name,
             summary=result.summary,
-            first_kept=start + result.cut,
+            first_kept=start + max(result.cut, 0),
             tokens_before=before,
             tokens_after=after,
+            cleared=cleared,
         )
 
     def _split(self, session: Session) -> tuple[list[Message], list[Message]]:
@@ -236,7 +246,24 @@ class ContextManager:
             start = max(start, session.compaction.first_kept)
         return list(messages[:head_length]), list(messages[start:])
 
+    def _visible(self, session: Session, body: list[Message]) -> list[Message]:
+        """The conversation as the model sees it: repaired, cleared results stubbed."""
+        cleared = set(session.compaction.cleared) if session.compaction is not None else set()
+        return _with_stubs(repaired(body), cleared)
+
     def _summary(self, session: Session) -> list[Message]:
         if session.compaction is None or not session.compaction.summary:
             return []
         return [Message.system(SUMMARY_PREFIX + session.compaction.summary)]
+
+
+def _with_stubs(messages: list[Message], cleared: set[str]) -> list[Message]:
+    if not cleared:
+        return messages
+    calls = {c.id: c for m in messages for c in m.tool_calls}
+    return [
+        cleared_stub(m, calls.get(m.tool_call_id or ""))
+        if m.role == "tool" and m.tool_call_id in cleared
+        else m
+        for m in messages
+    ]

@@ -19,6 +19,7 @@ from tau_cli.session import (
     SessionStore,
     SlidingWindow,
     Summarization,
+    ToolResultClearing,
     Truncation,
     files_touched,
     open_todos,
@@ -163,6 +164,49 @@ async def test_files_and_open_todos_survive_summarization_and_resume() -> None:
     assert window.messages == manager.build(session).messages
 
 
+async def test_old_large_tool_results_become_a_stub_that_says_how_to_rerun() -> None:
+    store = SessionStore()
+    session = store.create("/p")
+    session.append(SYSTEM)
+    for i in range(30):
+        session.extend(turn(i, result_size=2_000 if i % 2 else 100))
+    manager = ContextManager(ContextBudget(16_000), strategy=ToolResultClearing(min_tokens=200))
+
+    entry = await manager.compact(session)
+    session.close()
+
+    assert entry is not None and entry.first_kept == 1, "no message left the window"
+    assert entry.tokens_after < entry.tokens_before
+    window = manager.build(store.resume(session.id).session)
+    stubs = [m for m in window.messages if m.role == "tool" and "was cleared" in m.text]
+    assert {m.tool_call_id for m in stubs} == set(entry.cleared)
+    assert "call_1" in entry.cleared and "call_0" not in entry.cleared, "small ones stay"
+    assert stubs[0].text == (
+        "[This result was cleared to save context. To see it again, call edit_file "
+        'again with {"path": "src/mod1.py", "old": "a", "new": "b1"}.]'
+    )
+    assert window.messages[-2] == session.messages[-2], "the newest results stay"
+    assert len(window.messages) == len(session)
+
+
+async def test_cleared_results_stay_cleared_when_another_strategy_compacts_later() -> None:
+    session = _session(0)
+    for i in range(40):
+        session.extend(turn(i, result_size=2_000))
+    budget = ContextBudget(40_000)
+    clearing = await ContextManager(budget, keep_ratio=0.3).compact(
+        session, strategy=ToolResultClearing()
+    )
+
+    manager = ContextManager(budget, keep_ratio=0.2)
+    truncation = await manager.compact(session, strategy=Truncation())
+
+    assert clearing is not None and truncation is not None
+    kept_ids = {m.tool_call_id for m in session.messages[truncation.first_kept :]}
+    assert truncation.cleared == [c for c in clearing.cleared if c in kept_ids]
+    assert truncation.cleared, "some cleared results are still in the window"
+
+
 def test_open_todos_come_from_the_latest_todo_list() -> None:
     def todos(items: list[dict[str, str]]) -> Message:
         call = ToolCall.from_raw("t", "todo_write", json.dumps({"todos": items}))
@@ -188,6 +232,7 @@ STRATEGIES: dict[str, CompactionStrategy] = {
     "truncation": Truncation(),
     "sliding_window": SlidingWindow(),
     "summarization": Summarization(RecordingSummarizer()),
+    "tool_result_clearing": ToolResultClearing(),
 }
 
 
