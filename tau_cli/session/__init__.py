@@ -42,7 +42,12 @@ from tau_cli.session.compaction import (
     cleared_stub,
 )
 from tau_cli.session.digest import carried_facts, digest_lines, files_touched, open_todos
-from tau_cli.session.errors import SessionError, SessionNotFound, TranscriptError
+from tau_cli.session.errors import (
+    SessionError,
+    SessionLocked,
+    SessionNotFound,
+    TranscriptError,
+)
 from tau_cli.session.paths import project_key, sessions_root, tau_home
 from tau_cli.session.redact import PATTERNS, REDACTED, Redactor
 from tau_cli.session.repair import (
@@ -109,6 +114,7 @@ __all__ = [
     "Scrubber",
     "Session",
     "SessionError",
+    "SessionLocked",
     "SessionNotFound",
     "SessionStore",
     "SessionSummary",

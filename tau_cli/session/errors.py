@@ -23,6 +23,21 @@ class SessionNotFound(SessionError):
         super().__init__(f"no session with id {session_id!r}")
 
 
+class SessionLocked(SessionError):
+    """Another process holds the transcript open for writing.
+
+    Two writers would interleave two different conversations into one file. The
+    lock is released when the other process exits, even if it is killed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"{path}: this session is open in another tau process; "
+            "close it there, or fork the session to continue separately"
+        )
+
+
 class TranscriptError(SessionError):
     """A transcript line (other than a torn last one) cannot be understood.
 

@@ -33,6 +33,7 @@ from tau_cli.session._entries import (
     TruncateEntry,
     UsageEntry,
 )
+from tau_cli.session.errors import SessionError
 from tau_cli.session.repair import interrupted_result, pending_calls
 from tau_cli.session.titles import title_from_prompt
 
@@ -97,6 +98,7 @@ class Session:
         self._clock = clock
         self._ids = ids
         self._recorder: Recorder | None = None
+        self._closed = False
 
     # -- reading ---------------------------------------------------------------
 
@@ -220,8 +222,8 @@ class Session:
 
     def attach(self, recorder: Recorder) -> None:
         """Send every later change to ``recorder`` (used by ``SessionStore``)."""
-        if self._recorder is not None:
-            raise RuntimeError(f"session {self.id} is already being recorded")
+        if self._recorder is not None or self._closed:
+            raise SessionError(f"session {self.id} already has a transcript")
         self._recorder = recorder
 
     @property
@@ -229,10 +231,15 @@ class Session:
         return self._recorder is not None
 
     def close(self) -> None:
-        """Stop recording and release the transcript file."""
+        """Stop recording and release the transcript file.
+
+        A recorded session cannot change after this: a change that silently
+        stopped reaching the transcript would be lost on resume.
+        """
         if self._recorder is not None:
             self._recorder.close()
             self._recorder = None
+            self._closed = True
 
     def snapshot(self) -> Sequence[Entry]:
         """Entries that rebuild this session's current state from its header."""
@@ -245,6 +252,8 @@ class Session:
         return entries
 
     def _apply(self, entry: Entry) -> None:
+        if self._closed:
+            raise SessionError(f"session {self.id} is closed; resume it to continue")
         if self._recorder is not None:
             self._recorder.record(entry)
         self.replay(entry)

@@ -121,6 +121,16 @@ class SessionStore:
         sessions = self.list(cwd)
         return self.resume(sessions[0].id) if sessions else None
 
+    def fork(self, session_id: str, at: int | None = None) -> Session:
+        """A new persisted session with the first ``at`` messages of ``session_id``.
+
+        The original is only read, so it can be forked while another process is
+        still writing it.
+        """
+        child = self.load(session_id).session.fork(at)
+        self.attach(child)
+        return child
+
     def list(self, cwd: str | Path | None = None) -> list[SessionSummary]:
         """Sessions of ``cwd`` (every project when None), most recently updated first.
 

@@ -7,10 +7,15 @@ moves on, the entry is on disk. A crash can therefore leave at most one torn lin
 at the very end: loading reports it and skips it, and reopening for append cuts it
 off so the next entry starts on a fresh line. Any other malformed line is an error
 that names the file and the line.
+
+A writer holds an exclusive ``flock`` on its transcript, so a second tau process
+cannot interleave another conversation into it; the kernel releases the lock when
+the writer exits, however it exits.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -27,7 +32,7 @@ from tau_cli.session._entries import (
     Entry,
     Header,
 )
-from tau_cli.session.errors import TranscriptError
+from tau_cli.session.errors import SessionLocked, TranscriptError
 from tau_cli.session.session import Clock, IdFactory, Session, new_session_id, utc_now
 
 Scrubber = Callable[[object], object]
@@ -79,6 +84,7 @@ class TranscriptWriter:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, _FILE_MODE)
         writer = cls(path, fd, scrub)
         try:
+            _lock(path, fd)
             lines = [writer._encode(header), *(writer._encode(e) for e in entries)]
             writer._write(b"".join(lines))
             _fsync_dir(path.parent)
@@ -94,6 +100,7 @@ class TranscriptWriter:
         """Continue an existing transcript, first cutting off a torn last line."""
         fd = os.open(path, os.O_WRONLY | os.O_APPEND)
         try:
+            _lock(path, fd)
             if os.fstat(fd).st_size != good_length:
                 os.ftruncate(fd, good_length)
                 os.fsync(fd)
@@ -202,6 +209,14 @@ def _first_error(exc: ValidationError, *, tagged: bool = False) -> str:
     if error["type"] == "json_invalid":
         return f"not valid JSON ({reason})"
     return f"{where}: {reason}" if where else reason
+
+
+def _lock(path: Path, fd: int) -> None:
+    """Take the one-writer lock; the kernel drops it when the process dies."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        raise SessionLocked(path) from exc
 
 
 def _make_dirs(path: Path) -> None:

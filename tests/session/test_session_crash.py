@@ -2,7 +2,8 @@
 
 Real writer processes append to transcripts and acknowledge each message only
 after ``append`` returned; the test kills them with SIGKILL at random moments,
-reloads, and lets the next writer resume the same file: 50 kills in all.
+reloads, and lets the next writer resume the same file: 50 kills in all. That
+resume also shows the killed writer's lock on the transcript died with it.
 """
 
 from __future__ import annotations

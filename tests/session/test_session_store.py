@@ -16,6 +16,7 @@ from tau_cli.core import ImagePart, Message, ReasoningPart, ToolCall, ToolResult
 from tau_cli.session import (
     FORMAT_VERSION,
     SessionError,
+    SessionLocked,
     SessionNotFound,
     SessionStore,
     TranscriptError,
@@ -131,6 +132,30 @@ def test_truncate_clear_title_model_and_compaction_are_replayed(store: SessionSt
     assert loaded.updated_at == session.updated_at
 
 
+def test_a_closed_session_refuses_changes_that_would_not_be_saved(
+    store: SessionStore,
+) -> None:
+    session = store.create("/work/shop")
+    session.close()
+
+    with pytest.raises(SessionError, match="is closed; resume it to continue"):
+        session.append(Message.user("lost?"))
+    assert len(session) == 0
+
+
+def test_only_one_process_writes_a_session_at_a_time(store: SessionStore) -> None:
+    session = store.create("/work/shop")
+
+    with pytest.raises(SessionLocked, match="open in another tau process"):
+        store.resume(session.id)
+    session.close()
+    resumed = store.resume(session.id).session
+    resumed.append(Message.user("now it is mine"))
+    resumed.close()
+
+    assert store.load(session.id).session.messages[-1].text == "now it is mine"
+
+
 def test_sessions_list_newest_first_with_what_a_picker_shows(
     store: SessionStore, clock: StepClock
 ) -> None:
@@ -175,6 +200,21 @@ def test_a_fork_gets_its_own_transcript_holding_the_prefix(store: SessionStore) 
     assert [m.text for m in loaded.messages] == ["a", "b", "c'"]
     assert loaded.forked_from == parent.id
     assert [m.text for m in store.load(parent.id).session.messages] == ["a", "b", "c"]
+
+
+def test_a_stored_session_forks_at_a_message_even_while_it_is_open(
+    store: SessionStore,
+) -> None:
+    parent = store.create("/work/shop")
+    parent.extend([Message.user("a"), Message.assistant("b"), Message.user("c")])
+
+    child = store.fork(parent.id, at=1)
+    child.append(Message.user("a different second step"))
+    child.close()
+
+    loaded = store.load(child.id).session
+    assert [m.text for m in loaded.messages] == ["a", "a different second step"]
+    assert (loaded.forked_from, loaded.title) == (parent.id, "a")
 
 
 def test_delete_removes_the_transcript(store: SessionStore) -> None:
