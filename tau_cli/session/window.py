@@ -14,9 +14,9 @@ request without touching the session.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from tau_cli.core import Message, ModelCapabilities, TokenCounter, ToolDefinition
+from tau_cli.core import Message, ModelCapabilities, TauError, TokenCounter, ToolDefinition
 from tau_cli.session._cuts import choose_cut
 from tau_cli.session._entries import CompactionEntry
 from tau_cli.session.compaction import (
@@ -107,6 +107,8 @@ class Window:
     full_tokens: int
     trimmed: int
     fill: ContextFill
+    compaction_error: str | None = None
+    """Why a due automatic compaction did not happen, for the UI to show."""
 
 
 class ContextManager:
@@ -176,12 +178,20 @@ class ContextManager:
         pinned: Sequence[Message] = (),
         tools: Sequence[ToolDefinition] = (),
     ) -> Window:
-        """Build the window, compacting first if it has reached the threshold."""
+        """Build the window, compacting first if it has reached the threshold.
+
+        A compaction that fails with a ``TauError`` (the summarizer's model call
+        failed, say) does not fail the turn: the window is built without it, over
+        budget turns trimmed for this request, and ``compaction_error`` says why.
+        """
         window = self.build(session, pinned=pinned, tools=tools)
-        if self.needs_compaction(window):
+        if not self.needs_compaction(window):
+            return window
+        try:
             await self.compact(session, pinned=pinned, tools=tools)
-            window = self.build(session, pinned=pinned, tools=tools)
-        return window
+        except TauError as exc:
+            return replace(window, compaction_error=f"{type(exc).__name__}: {exc}")
+        return self.build(session, pinned=pinned, tools=tools)
 
     async def compact(
         self,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 from conversations import turn
 
-from tau_cli.core import Message, ToolCall, ToolResult
+from tau_cli.core import Message, ProviderError, ToolCall, ToolResult
 from tau_cli.session import (
     COMPACTION_PROMPT,
     SUMMARY_PREFIX,
@@ -219,6 +219,21 @@ def test_open_todos_come_from_the_latest_todo_list() -> None:
 
     assert open_todos(history) == ["b"]
     assert open_todos([]) == []
+
+
+async def test_a_failing_summarizer_does_not_fail_the_turn() -> None:
+    async def unavailable(messages: Sequence[Message], instructions: str) -> str:
+        raise ProviderError("connection refused", provider="ollama")
+
+    session = _session(80)
+    manager = ContextManager(ContextBudget(8_000), strategy=Summarization(unavailable))
+
+    window = await manager.prepare(session)
+
+    assert window.compaction_error == "ProviderError: connection refused"
+    assert session.compaction is None
+    assert window.tokens <= 8_000 and window.trimmed > 0
+    assert window.messages[-1] == session.messages[-1]
 
 
 async def test_nothing_to_compact_records_nothing() -> None:
