@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -133,6 +133,44 @@ def config_show(
     render_config(ctx.obj.settings(), as_json=json_output)
 
 
+@app.command("run")
+def run_command(
+    ctx: typer.Context,
+    prompt: Annotated[
+        str | None, typer.Argument(help="The task; read from stdin when omitted.")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--output-format", help="text, json or stream-json.")
+    ] = "text",
+    max_iterations: Annotated[
+        int | None, typer.Option("--max-iterations", min=1, help="Model calls allowed.")
+    ] = None,
+) -> None:
+    """Run one task to completion and print the answer (for scripts and CI)."""
+    if output_format not in ("text", "json", "stream-json"):
+        _fail(
+            f"--output-format must be text, json or stream-json, not {output_format!r}",
+            ExitCode.USAGE,
+        )
+    if prompt is None:
+        if sys.stdin.isatty():
+            _fail("give the task as an argument, or pipe it on stdin", ExitCode.USAGE)
+        prompt = sys.stdin.read()
+    if not prompt.strip():
+        _fail("the task is empty", ExitCode.USAGE)
+    from tau_cli.cli.run_command import run_once
+
+    code = run_once(
+        ctx.obj.settings(),
+        ctx.obj.cwd,
+        prompt,
+        output=output_format,  # type: ignore[arg-type]
+        max_iterations=max_iterations,
+        interactive=sys.stdin.isatty() and sys.stderr.isatty(),
+    )
+    raise typer.Exit(code)
+
+
 @memory_app.command("show")
 def memory_show(ctx: typer.Context) -> None:
     """Show the memory files (TAU.md, AGENTS.md, ...) loaded here and their token cost."""
@@ -175,7 +213,7 @@ def trust_command(
     run_trust(ctx.obj.cwd, folder, revoke=revoke, list_only=list_)
 
 
-def _fail(message: str, code: ExitCode) -> None:
+def _fail(message: str, code: ExitCode) -> NoReturn:
     typer.echo(f"tau: error: {message}", err=True)
     raise typer.Exit(int(code))
 

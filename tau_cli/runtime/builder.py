@@ -1,0 +1,191 @@
+"""Composing a runtime from settings: the wiring every front end shares.
+
+The CLI, the TUI and the ACP server each resolve settings and choose an
+``Interaction``; everything else — provider, environment, tools, permissions,
+hooks, memory, skills, the system prompt, the session and its context — is built
+here the same way for all of them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tau_cli.agent import create_provider
+from tau_cli.core import (
+    ConfigError,
+    Interaction,
+    Message,
+    ModelCapabilities,
+    ModelRef,
+    ProviderConfig,
+)
+from tau_cli.memory import BootstrapOptions, MemoryFileError, load_bootstrap
+from tau_cli.runtime.hooks import HookRunner
+from tau_cli.runtime.loop import AgentLoop, LoopOptions
+from tau_cli.runtime.paths import tau_home
+from tau_cli.runtime.runtime import Runtime
+from tau_cli.runtime.settings import Settings
+from tau_cli.runtime.settings_loader import ResolvedSettings
+from tau_cli.runtime.settings_writer import add_allow_rule
+from tau_cli.runtime.skill_tool import SkillTool
+from tau_cli.runtime.system_prompt import SystemPrompt, build_system_prompt, environment_facts
+from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Redactor, SessionStore
+from tau_cli.skills import default_roots, discover_skills
+from tau_cli.tools import (
+    LocalEnvironment,
+    PermissionPolicy,
+    Tool,
+    ToolContext,
+    ToolRegistry,
+    ToolSession,
+)
+from tau_cli.tools.builtin import builtin_tools
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What a front end decides for one runtime."""
+
+    cwd: Path
+    interaction: Interaction
+    resume: str | None = None
+    """A session id to resume; None starts a new session."""
+    continue_latest: bool = False
+    """Resume the newest session of this project, if there is one."""
+    max_iterations: int | None = None
+
+
+def model_of(settings: Settings) -> ModelRef:
+    if not settings.model:
+        raise ConfigError(
+            "no model is configured: pass --model provider:model (e.g. ollama:qwen3:8b), "
+            "set TAU_MODEL, or put 'model:' in ~/.tau/settings.yaml"
+        )
+    return ModelRef.parse(settings.model)
+
+
+def provider_config(settings: Settings, ref: ModelRef) -> ProviderConfig | None:
+    entry = settings.providers.get(ref.provider)
+    if entry is None:
+        return None
+    return ProviderConfig(
+        kind=entry.kind or ref.provider,
+        base_url=entry.base_url,
+        api_key=entry.api_key,
+        api_version=entry.api_version,
+        headers=entry.headers,
+    )
+
+
+def capabilities_of(settings: Settings, ref: ModelRef) -> ModelCapabilities:
+    entry = settings.models.get(str(ref))
+    return entry.capabilities if entry is not None else ModelCapabilities()
+
+
+def build_runtime(
+    resolved: ResolvedSettings,
+    launch: Launch,
+    *,
+    environ: Mapping[str, str] | None = None,
+    store: SessionStore | None = None,
+    clock: Clock = _utc_now,
+) -> Runtime:
+    env = os.environ if environ is None else environ
+    settings = resolved.settings
+    ref = model_of(settings)
+    config = provider_config(settings, ref)
+    capabilities = capabilities_of(settings, ref)
+    provider = create_provider(ref, config, settings.client, capabilities=capabilities, environ=env)
+    cwd = launch.cwd.resolve()
+    root = resolved.project_root
+    home = tau_home(dict(env))
+    counter = CalibratedCounter()
+
+    environment = LocalEnvironment(str(cwd))
+    tools: list[Tool] = builtin_tools()
+    configured_skills = [Path(p).expanduser() for p in settings.skills.paths]
+    catalog = discover_skills(default_roots(root, home, configured_skills))
+    if catalog.skills:
+        tools.append(SkillTool(catalog))
+    registry = ToolRegistry(tools)
+    policy = PermissionPolicy(
+        environment,
+        workspace=[str(root), *settings.permissions.additional_directories],
+        allow=settings.permissions.allow,
+        ask=settings.permissions.ask,
+        deny=settings.permissions.deny,
+        mode=settings.permissions.default_mode,
+    )
+    secrets = [
+        p.api_key.get_secret_value() for p in settings.providers.values() if p.api_key is not None
+    ]
+    store = store or SessionStore(scrub=Redactor.from_environment(env, secrets=secrets))
+    session = None
+    if launch.resume:
+        session = store.resume(launch.resume).session
+    elif launch.continue_latest:
+        latest = store.resume_latest(cwd)
+        session = latest.session if latest is not None else None
+    if session is None:
+        session = store.create(cwd, model=str(ref))
+        prompt = system_prompt(resolved, cwd, counter.count_text, catalog.render_index(), clock())
+        session.append(Message.system(prompt.text))
+    hooks = HookRunner(settings.hooks, project_dir=root, session_id=session.id, environ=env)
+    context = ContextManager(ContextBudget.for_model(capabilities), counter=counter)
+    loop = AgentLoop(
+        provider=provider,
+        session=session,
+        context=context,
+        registry=registry,
+        tool_context=ToolContext(environment=environment, session=ToolSession(cwd=str(cwd))),
+        policy=policy,
+        interaction=launch.interaction,
+        hooks=hooks,
+        capabilities=capabilities,
+        options=LoopOptions(max_iterations=launch.max_iterations or settings.max_iterations),
+        save_rule=lambda rule: _save_rule(root, rule),
+    )
+    return Runtime(loop, clock=clock)
+
+
+def system_prompt(
+    resolved: ResolvedSettings,
+    cwd: Path,
+    count_tokens: Callable[[str], int],
+    skills_index: str,
+    now: datetime,
+) -> SystemPrompt:
+    memory_settings = resolved.settings.memory
+    compat = tuple(
+        name
+        for name, wanted in (
+            ("AGENTS.md", memory_settings.load_agents_md),
+            ("CLAUDE.md", memory_settings.load_claude_md),
+        )
+        if wanted
+    )
+    options = BootstrapOptions(tau_home=tau_home(), compat_files=compat, trusted=resolved.trusted)
+    try:
+        memory = load_bootstrap(cwd, count_tokens, options).render()
+    except MemoryFileError as exc:
+        raise ConfigError(str(exc)) from exc
+    return build_system_prompt(
+        count_tokens=count_tokens,
+        facts=environment_facts(cwd, now),
+        memory=memory,
+        skills_index=skills_index,
+    )
+
+
+def _save_rule(root: Path, rule: str) -> None:
+    add_allow_rule(root, rule)

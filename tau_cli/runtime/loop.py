@@ -1,0 +1,279 @@
+"""The agentic loop: ask the model, run the tools it calls, feed back, repeat.
+
+One turn, readable in one sitting: build the window, stream the answer, run the
+calls through the permission gate, append every result (durably) before the next
+request, deliver what the user typed meanwhile, and stop when the model answers
+without calls — or a limit, a hook, a repeated failure, an error or the user ends
+it. Limits are checked before each model call. The loop never prints and never
+prompts: everything it does is an event, and every decision goes through the gate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from tau_cli.agent import ChatRequest, Provider
+from tau_cli.core import (
+    ChatResponse,
+    ContentPart,
+    ErrorInfo,
+    Interaction,
+    Message,
+    ModelCapabilities,
+    ReasoningDelta,
+    ReasoningEffort,
+    StreamDone,
+    StreamError,
+    TextDelta,
+    TextPart,
+    TokenUsage,
+    ToolCall,
+)
+from tau_cli.runtime.events import (
+    AssistantMessage,
+    Injected,
+    Notice,
+    ToolFinished,
+    TurnEnd,
+    TurnFinished,
+    TurnStarted,
+)
+from tau_cli.runtime.gate import PermissionGate, SaveRule
+from tau_cli.runtime.hooks import HookRunner
+from tau_cli.runtime.text_tools import parse_tool_calls, render_instructions, to_text_history
+from tau_cli.session import ContextManager, Session
+from tau_cli.tools import PermissionPolicy, ToolContext, ToolRegistry
+
+Emit = Callable[[object], Awaitable[None]]
+
+REPEAT_WARNING = 3
+"""Identical failing calls after which the model is told to change approach."""
+REPEAT_LIMIT = 5
+"""Identical failing calls after which the turn ends."""
+
+
+@dataclass
+class LoopOptions:
+    max_iterations: int = 100
+    temperature: float | None = None
+    max_output_tokens: int | None = None
+    reasoning_effort: ReasoningEffort | None = None
+
+
+@dataclass
+class AgentLoop:
+    provider: Provider
+    session: Session
+    context: ContextManager
+    registry: ToolRegistry
+    tool_context: ToolContext
+    policy: PermissionPolicy
+    interaction: Interaction
+    hooks: HookRunner
+    capabilities: ModelCapabilities
+    options: LoopOptions = field(default_factory=LoopOptions)
+    save_rule: SaveRule | None = None
+    injections: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    _partial: list[str] = field(default_factory=list)
+    _gate: PermissionGate | None = None
+
+    @property
+    def native_tools(self) -> bool:
+        return self.capabilities.tools
+
+    async def run_turn(self, prompt: str, emit: Emit) -> TurnFinished:
+        """Run one prompt to its end; cancellation ends it cleanly, as ``cancelled``."""
+        usage = TokenUsage()
+        iterations = 0
+
+        def finished(reason: TurnEnd, error: ErrorInfo | None = None) -> TurnFinished:
+            return TurnFinished(reason=reason, iterations=iterations, usage=usage, error=error)
+
+        self._gate = PermissionGate(
+            self.policy,
+            self.interaction,
+            self.hooks,
+            self.tool_context.session,
+            emit,
+            self.save_rule,
+        )
+        try:
+            await emit(TurnStarted(prompt=prompt))
+            hook = await self.hooks.run("UserPromptSubmit", {"prompt": prompt})
+            if hook.blocked or hook.stop_session:
+                await emit(
+                    Notice(level="warning", message=hook.reason or "a hook stopped the prompt")
+                )
+                return finished("stopped_by_hook")
+            self.session.append(_user_message(prompt, hook.context))
+            failures: Counter[tuple[str, str]] = Counter()
+            stop_hook_active = False
+            while True:
+                if iterations >= self.options.max_iterations:
+                    return finished("max_iterations")
+                await self._deliver_injections(emit)
+                iterations += 1
+                response, error = await self._ask_model(emit)
+                if response is None:
+                    if self._partial:
+                        self.session.append(Message.assistant("".join(self._partial)))
+                    return finished("error", error)
+                usage += response.usage
+                message, problems = self._read_answer(response)
+                self.session.append(message)
+                self.session.record_usage(response.usage)
+                await emit(AssistantMessage(message=message, usage=response.usage))
+                if problems:
+                    self.session.append(Message.user(problems))
+                    continue
+                if not message.tool_calls:
+                    stop = await self.hooks.run("Stop", {"stop_hook_active": stop_hook_active})
+                    if stop.blocked and stop.reason and not stop_hook_active:
+                        stop_hook_active = True
+                        self.session.append(Message.user(f"[Stop hook] {stop.reason}"))
+                        continue
+                    return finished("completed")
+                stop_hook_active = False
+                ended = await self._run_tools(message.tool_calls, failures, emit)
+                if ended is not None:
+                    reason, error = ended
+                    return finished(reason, error)
+        except asyncio.CancelledError:
+            # Keep what the user already saw of an answer cut off mid-stream, and
+            # answer any calls left without results, so the session stays valid.
+            if self._partial:
+                self.session.append(Message.assistant("".join(self._partial)))
+                self._partial = []
+            self.session.interrupt_pending_calls()
+            return finished("cancelled")
+
+    async def _ask_model(self, emit: Emit) -> tuple[ChatResponse | None, ErrorInfo | None]:
+        tools = self.registry.definitions(lambda t: self.policy.offers(t.name, t.read_only))
+        native = self.native_tools
+        window = await self.context.prepare(
+            self.session,
+            pinned=[] if native else [Message.system(render_instructions(tools))],
+            tools=tools if native else (),
+        )
+        if window.compaction_error:
+            await emit(
+                Notice(level="warning", message=f"compaction failed: {window.compaction_error}")
+            )
+        request = ChatRequest(
+            messages=window.messages if native else to_text_history(window.messages),
+            tools=tools if native else [],
+            parallel_tool_calls=(
+                self.capabilities.parallel_tool_calls if native and tools else None
+            ),
+            temperature=self.options.temperature,
+            max_output_tokens=self.options.max_output_tokens,
+            reasoning_effort=self.options.reasoning_effort,
+        )
+        self._partial = []
+        async for event in self.provider.stream(request):
+            if isinstance(event, TextDelta):
+                self._partial.append(event.text)
+                await emit(event)
+            elif isinstance(event, ReasoningDelta):
+                await emit(event)
+            elif isinstance(event, StreamDone):
+                self._partial = []
+                return event.response, None
+            elif isinstance(event, StreamError):
+                return None, event.error
+        return None, ErrorInfo(
+            kind="stream_ended", message="the model's answer ended without being complete"
+        )
+
+    def _read_answer(self, response: ChatResponse) -> tuple[Message, str]:
+        """The assistant message to keep, and problems to tell the model (text protocol)."""
+        if self.native_tools:
+            return response.message, ""
+        tools = self.registry.definitions()
+        parsed = parse_tool_calls(response.message.text, tools)
+        reasoning = [p for p in response.message.parts if not isinstance(p, TextPart)]
+        content: str | list[ContentPart] = parsed.content
+        if reasoning:
+            content = [*reasoning, TextPart(text=parsed.content)]
+        message = Message.assistant(content, parsed.calls)
+        problems = ""
+        if parsed.errors:
+            listed = "\n".join(f"- {e}" for e in parsed.errors)
+            problems = f"Some of your tool calls could not be used:\n{listed}\nPlease correct them."
+        return message, problems
+
+    async def _run_tools(
+        self,
+        calls: list[ToolCall],
+        failures: Counter[tuple[str, str]],
+        emit: Emit,
+    ) -> tuple[TurnEnd, ErrorInfo | None] | None:
+        started = asyncio.get_running_loop().time()
+        results = await self.registry.run_all(calls, self.tool_context, gate=self._gate)
+        elapsed = (asyncio.get_running_loop().time() - started) * 1000
+        ended: tuple[TurnEnd, ErrorInfo | None] | None = None
+        for call, result in zip(calls, results, strict=True):
+            post = await self.hooks.run(
+                "PostToolUse",
+                {
+                    "tool_name": call.name,
+                    "tool_input": call.arguments,
+                    "tool_use_id": call.id,
+                    "tool_response": {"text": result.text, "is_error": result.is_error},
+                },
+                tool_name=call.name,
+            )
+            if post.blocked and post.reason:
+                result = result.model_copy(
+                    update={"text": f"{result.text}\n\n[PostToolUse hook] {post.reason}"}
+                )
+            if post.context:
+                result = result.model_copy(
+                    update={"text": result.text + "\n\n" + "\n".join(post.context)}
+                )
+            key = (call.name, json.dumps(call.arguments, sort_keys=True))
+            if result.is_error:
+                failures[key] += 1
+                if failures[key] == REPEAT_WARNING:
+                    result = result.model_copy(
+                        update={
+                            "text": result.text
+                            + f"\n\nThis exact call has now failed {REPEAT_WARNING} times. "
+                            "Do not repeat it: change the arguments or take another approach."
+                        }
+                    )
+                if failures[key] >= REPEAT_LIMIT and ended is None:
+                    ended = (
+                        "repeated_failure",
+                        ErrorInfo(
+                            kind="repeated_failure",
+                            message=f"the model repeated a failing {call.name} call "
+                            f"{REPEAT_LIMIT} times; stopped",
+                        ),
+                    )
+            else:
+                failures.pop(key, None)
+            self.session.append(Message.tool(call, result))
+            await emit(ToolFinished(call_id=call.id, result=result, duration_ms=elapsed))
+            if post.stop_session and ended is None:
+                ended = ("stopped_by_hook", None)
+        return ended
+
+    async def _deliver_injections(self, emit: Emit) -> None:
+        while not self.injections.empty():
+            text = self.injections.get_nowait()
+            self.session.append(Message.user(text))
+            await emit(Injected(text=text))
+
+
+def _user_message(prompt: str, context: tuple[str, ...]) -> Message:
+    if not context:
+        return Message.user(prompt)
+    extra = "\n".join(context)
+    return Message.user(
+        [TextPart(text=prompt), TextPart(text=f"<hook-context>\n{extra}\n</hook-context>")]
+    )

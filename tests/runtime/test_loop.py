@@ -1,0 +1,371 @@
+"""The agentic loop end to end: real repositories, real tools, a model over HTTP.
+
+Every script's ``expect`` clauses check what the loop really sent back (tool
+results, feedback, injections), so a test cannot pass while the loop ignores them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from tau_cli.core import PermissionChoice, PermissionDecision
+from tau_cli.runtime.events import (
+    AssistantMessage,
+    Injected,
+    PermissionRequested,
+    ToolFinished,
+    ToolStarted,
+    TurnFinished,
+)
+from tau_cli.session import SessionStore
+from tau_cli.testing import ScriptedModelServer
+
+from .loop_helpers import ScriptedPerson, collect, gone, make_repo, runtime_for, turns, types
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo")
+
+
+def finished(events: list) -> TurnFinished:
+    last = events[-1]
+    assert isinstance(last, TurnFinished)
+    return last
+
+
+async def test_a_multi_step_fix_reads_edits_and_runs_the_tests(repo: Path) -> None:
+    script = turns(
+        {
+            "text": "Reading the code.",
+            "tool_calls": [
+                {"name": "read", "arguments": {"file_path": str(repo / "calc.py")}},
+                {"name": "grep", "arguments": {"pattern": "def add", "path": str(repo)}},
+            ],
+        },
+        {
+            "expect": {"last_tool_result_contains": "calc.py"},
+            "tool_calls": [
+                {
+                    "name": "edit",
+                    "arguments": {
+                        "file_path": str(repo / "calc.py"),
+                        "old_string": "a - b",
+                        "new_string": "a + b",
+                    },
+                },
+            ],
+        },
+        {
+            "expect": {"last_tool_result_contains": "Edited"},
+            "tool_calls": [
+                {
+                    "name": "bash",
+                    "arguments": {"command": "python3 -m pytest -q -p no:cacheprovider"},
+                },
+            ],
+        },
+        {"expect": {"last_tool_result_contains": "1 passed"}, "text": "Fixed: add subtracted."},
+    )
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(
+            repo,
+            server,
+            settings={
+                "permissions": {
+                    "default_mode": "accept_edits",
+                    "allow": ["Bash(python3 -m pytest:*)"],
+                }
+            },
+        )
+        events = await collect(runtime, "The test fails; fix it.")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed"
+    assert finished(events).iterations == 4
+    assert (repo / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
+    assert [e.call.name for e in events if isinstance(e, ToolStarted)] == [
+        "read",
+        "grep",
+        "edit",
+        "bash",
+    ]
+    assert server.turns_left == 0
+    first = server.requests[0].json()
+    assert first["messages"][0]["role"] == "system"
+    assert "Working directory: " + str(repo) in first["messages"][0]["content"]
+    assert {t["function"]["name"] for t in first["tools"]} >= {"read", "edit", "bash", "grep"}
+    seqs = [e.seq for e in events]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    transcript = SessionStore().load(runtime.session_id).session
+    assert [m.role for m in transcript.messages] == [
+        "system",
+        "user",
+        "assistant",
+        "tool",
+        "tool",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
+        "assistant",
+    ]
+
+
+async def test_a_denied_permission_with_feedback_sends_the_model_another_way(repo: Path) -> None:
+    person = ScriptedPerson(
+        [
+            PermissionDecision(
+                choice=PermissionChoice.DENY, feedback="do not delete, rename it to old_calc.py"
+            )
+        ]
+    )
+    script = turns(
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "rm calc.py"}}]},
+        {
+            "expect": {"last_tool_result_contains": "rename it to old_calc.py"},
+            "text": "Understood, I will rename instead.",
+        },
+    )
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, person=person)
+        events = await collect(runtime, "clean up calc.py")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed"
+    assert (repo / "calc.py").exists()
+    assert person.asked[0].summary == "rm calc.py"
+    assert person.asked[0].suggested_rule is not None
+    assert any(isinstance(e, PermissionRequested) for e in events)
+
+
+async def test_allow_always_saves_the_rule_for_next_time(repo: Path) -> None:
+    person = ScriptedPerson([PermissionDecision(choice=PermissionChoice.ALLOW_ALWAYS)])
+    script = turns(
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "ls"}}]},
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "ls -a"}}]},
+        {"expect": {"last_tool_result_contains": ".git"}, "text": "done"},
+    )
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, person=person)
+        events = await collect(runtime, "list files")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed"
+    assert len(person.asked) == 1  # the second ls was covered by the saved rule
+    saved = (repo / ".tau" / "settings.local.yaml").read_text()
+    assert person.asked[0].suggested_rule in saved
+    assert "settings.local.yaml" in (repo / ".tau" / ".gitignore").read_text()
+
+
+async def test_a_message_typed_while_a_tool_runs_reaches_the_model(repo: Path) -> None:
+    script = turns(
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "sleep 0.5; echo slept"}}]},
+        {"expect": {"last_user_contains": "also update the README"}, "text": "Will do both."},
+    )
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings={"permissions": {"allow": ["Bash(sleep:*)"]}})
+        events = []
+        async for event in runtime.submit("run the slow thing"):
+            events.append(event)
+            if isinstance(event, ToolStarted):
+                runtime.inject("also update the README")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed"
+    assert [e.text for e in events if isinstance(e, Injected)] == ["also update the README"]
+    order = types(events)
+    assert order.index("tool_finished") < order.index("injected")
+
+
+async def test_cancel_during_a_long_command_kills_it_and_keeps_the_session_valid(
+    repo: Path,
+) -> None:
+    pid_file = repo / "pid"
+    script = turns(
+        {
+            "tool_calls": [
+                {"name": "bash", "arguments": {"command": f"echo $$ > {pid_file}; sleep 30"}}
+            ]
+        },
+    )
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings={"permissions": {"default_mode": "bypass"}})
+        events = []
+        async for event in runtime.submit("wait a while"):
+            events.append(event)
+            if isinstance(event, ToolStarted):
+                for _ in range(200):
+                    if pid_file.exists() and pid_file.read_text().strip():
+                        break
+                    await asyncio.sleep(0.01)
+                runtime.cancel()
+        session = runtime.loop.session
+        await runtime.aclose()
+
+    assert finished(events).reason == "cancelled"
+    assert await gone(int(pid_file.read_text()))
+    last = session.messages[-1]
+    assert last.role == "tool" and "interrupted" in last.text.lower()
+
+
+async def test_cancel_while_streaming_keeps_the_partial_answer(repo: Path) -> None:
+    script = turns({"text": "word " * 400, "chunk_chars": 5, "tokens_per_second": 200})
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server)
+        events = []
+        async for event in runtime.submit("write a lot"):
+            events.append(event)
+            if getattr(event, "type", "") == "text_delta" and len(events) > 5:
+                runtime.cancel()
+        session = runtime.loop.session
+        await runtime.aclose()
+
+    assert finished(events).reason == "cancelled"
+    kept = session.messages[-1]
+    assert kept.role == "assistant"
+    assert kept.text.startswith("word word")
+    assert len(kept.text) < len("word " * 400)
+
+
+async def test_a_pre_tool_use_hook_blocks_a_command(repo: Path) -> None:
+    hook = repo / "guard.sh"
+    hook.write_text("#!/bin/bash\ncat >/dev/null\necho 'never push from here' >&2\nexit 2\n")
+    hook.chmod(0o755)
+    script = turns(
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "git push"}}]},
+        {
+            "expect": {"last_tool_result_contains": "never push from here"},
+            "text": "ok, not pushing",
+        },
+    )
+    settings = {
+        "permissions": {"default_mode": "bypass"},
+        "hooks": {"PreToolUse": [{"matcher": "bash", "hooks": [{"command": str(hook)}]}]},
+    }
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings=settings)
+        events = await collect(runtime, "push it")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed"
+    results = [e.result for e in events if isinstance(e, ToolFinished)]
+    assert results[0].is_error and "never push from here" in results[0].text
+
+
+async def test_a_hooks_allow_never_overrides_a_deny_rule(repo: Path) -> None:
+    hook = repo / "yes.sh"
+    answer = {"hookSpecificOutput": {"permissionDecision": "allow"}}
+    hook.write_text(f"#!/bin/bash\ncat >/dev/null\necho '{json.dumps(answer)}'\n")
+    hook.chmod(0o755)
+    script = turns(
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "curl example.invalid"}}]},
+        {"expect": {"last_tool_result_contains": "Permission denied"}, "text": "blocked"},
+    )
+    settings = {
+        "permissions": {"deny": ["Bash(curl:*)"]},
+        "hooks": {"PreToolUse": [{"hooks": [{"command": str(hook)}]}]},
+    }
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings=settings)
+        events = await collect(runtime, "fetch it")
+        await runtime.aclose()
+    assert finished(events).reason == "completed"
+
+
+async def test_a_provider_500_mid_task_is_retried_and_the_task_completes(repo: Path) -> None:
+    script = turns(
+        {"tool_calls": [{"name": "read", "arguments": {"file_path": str(repo / "calc.py")}}]},
+        {"error": {"status": 500, "message": "upstream hiccup"}},
+        {"expect": {"last_tool_result_contains": "a - b"}, "text": "It subtracts."},
+    )
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server)
+        events = await collect(runtime, "what does add do?")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed"
+    assert len(server.requests) == 3
+
+
+async def test_a_model_without_native_tools_uses_the_text_protocol(repo: Path) -> None:
+    call = '<tool_call>{"name": "read", "arguments": {"file_path": "%s"}}</tool_call>'
+    script = turns(
+        {
+            "expect": {"system_contains": "<tool_call>"},
+            "text": "Let me read it.\n" + call % (repo / "calc.py"),
+        },
+        {
+            "expect": {"last_user_contains": "return a - b"},
+            "text": "add subtracts; that is the bug.",
+        },
+    )
+    settings = {"models": {"openai:scripted-model": {"capabilities": {"tools": False}}}}
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings=settings)
+        events = await collect(runtime, "what is wrong with add?")
+        session = runtime.loop.session
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed"
+    assert all("tools" not in r.json() for r in server.requests)
+    assistant = next(e.message for e in events if isinstance(e, AssistantMessage))
+    assert assistant.tool_calls[0].name == "read"
+    assert assistant.text == "Let me read it."
+    assert [m.role for m in session.messages][-3:] == ["assistant", "tool", "assistant"]
+
+
+async def test_the_same_failing_call_is_flagged_then_stopped(repo: Path) -> None:
+    bad = {"name": "read", "arguments": {"file_path": str(repo / "missing.py")}}
+    script = turns(
+        *[{"tool_calls": [bad]}] * 2,
+        {"tool_calls": [bad]},
+        {"expect": {"last_tool_result_contains": "failed 3 times"}, "tool_calls": [bad]},
+        {"tool_calls": [bad]},
+    )
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server)
+        events = await collect(runtime, "read missing.py")
+        await runtime.aclose()
+
+    end = finished(events)
+    assert end.reason == "repeated_failure"
+    assert end.error is not None and "5 times" in end.error.message
+
+
+async def test_the_iteration_limit_ends_a_turn(repo: Path) -> None:
+    ls = {"name": "glob", "arguments": {"pattern": "*.py"}}
+    script = turns({"tool_calls": [ls]}, {"tool_calls": [ls]}, {"tool_calls": [ls]})
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings={"max_iterations": 2})
+        events = await collect(runtime, "loop")
+        await runtime.aclose()
+
+    assert finished(events).reason == "max_iterations"
+    assert finished(events).iterations == 2
+    assert len(server.requests) == 2
+
+
+async def test_a_stop_hook_sends_the_model_back_once(repo: Path) -> None:
+    hook = repo / "stop.sh"
+    hook.write_text(
+        "#!/bin/bash\ncat >/dev/null\n"
+        'echo \'{"decision": "block", "reason": "run the tests first"}\'\n'
+    )
+    hook.chmod(0o755)
+    script = turns(
+        {"text": "Done."},
+        {"expect": {"last_user_contains": "run the tests first"}, "text": "Tests run; done."},
+    )
+    settings = {"hooks": {"Stop": [{"hooks": [{"command": str(hook)}]}]}}
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings=settings)
+        events = await collect(runtime, "finish up")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed"
+    assert finished(events).iterations == 2
