@@ -4,14 +4,16 @@ Every provider streams differently but ends the same way: text pieces, reasoning
 pieces (with a signature some providers need back), and tool calls whose argument
 text arrives in fragments keyed by index, sometimes several calls interleaved. The
 assembler folds core's stream events into a ``ChatResponse``; a tool call whose
-joined arguments are not valid JSON becomes a call with ``parse_error`` set (via
-``ToolCall.from_raw``) so the model is told, and the turn goes on.
+joined arguments are not valid JSON is repaired when only one reading is possible
+(see ``repair``), and otherwise becomes a call with ``parse_error`` set so the
+model is told, and the turn goes on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tau_cli.agent.repair import parse_tool_call
 from tau_cli.core import (
     ChatResponse,
     ContentPart,
@@ -106,7 +108,7 @@ class StreamAssembler:
     def tool_calls(self) -> list[ToolCall]:
         """The calls received so far, in index order, arguments parsed."""
         return [
-            ToolCall.from_raw(call.id or f"call_{index}", call.name, "".join(call.pieces))
+            parse_tool_call(call.id or f"call_{index}", call.name, "".join(call.pieces))
             for index, call in sorted(self._calls.items())
         ]
 
