@@ -147,7 +147,7 @@ class OllamaProvider:
     def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self._model,
-            "messages": [_message(m) for m in request.messages],
+            "messages": [self._message(m) for m in request.messages],
             "stream": stream,
         }
         if request.tools and request.tool_choice != "none":
@@ -259,6 +259,30 @@ class OllamaProvider:
             )
         return events
 
+    def _message(self, message: Message) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": message.role, "content": message.text}
+        images = [p for p in message.parts if isinstance(p, ImagePart)]
+        if any(image.data is None for image in images):
+            raise ProviderError(
+                f"{self._name}: Ollama takes images inline only, and this one is a URL; "
+                "attach the image file itself instead",
+                provider=self._name,
+            )
+        if images:
+            out["images"] = [image.data for image in images]
+        if message.role == "assistant":
+            if message.reasoning:
+                out["thinking"] = message.reasoning
+            if message.tool_calls:
+                out["tool_calls"] = [
+                    {"id": call.id, "function": {"name": call.name, "arguments": call.arguments}}
+                    for call in message.tool_calls
+                ]
+        if message.role == "tool":
+            out["tool_name"] = message.name
+            out["tool_call_id"] = message.tool_call_id
+        return out
+
 
 class _CallCounter:
     """Ollama sends each tool call whole; this numbers them across lines."""
@@ -269,22 +293,3 @@ class _CallCounter:
     def next(self) -> int:
         self._count += 1
         return self._count - 1
-
-
-def _message(message: Message) -> dict[str, Any]:
-    out: dict[str, Any] = {"role": message.role, "content": message.text}
-    images = [p.data for p in message.parts if isinstance(p, ImagePart) and p.data]
-    if images:
-        out["images"] = images
-    if message.role == "assistant":
-        if message.reasoning:
-            out["thinking"] = message.reasoning
-        if message.tool_calls:
-            out["tool_calls"] = [
-                {"id": call.id, "function": {"name": call.name, "arguments": call.arguments}}
-                for call in message.tool_calls
-            ]
-    if message.role == "tool":
-        out["tool_name"] = message.name
-        out["tool_call_id"] = message.tool_call_id
-    return out

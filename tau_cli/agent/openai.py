@@ -172,7 +172,7 @@ class OpenAIProvider:
         )
 
     def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {"messages": [_message(m) for m in request.messages]}
+        body: dict[str, Any] = {"messages": _messages(request.messages)}
         if self._azure is None:
             body["model"] = self._model
         if stream:
@@ -339,6 +339,39 @@ def _usage(data: dict[str, Any]) -> TokenUsage:
     )
 
 
+def _messages(messages: list[Message]) -> list[dict[str, Any]]:
+    """The history in chat-completions shape.
+
+    Tool messages take text only, so images a tool returned (a screenshot, a
+    plotted chart) follow the run of tool results as one user message; putting
+    them between the results would break the call/result pairing the API checks.
+    """
+    out: list[dict[str, Any]] = []
+    pending_images: list[dict[str, Any]] = []
+    for message in messages:
+        if message.role != "tool" and pending_images:
+            out.append(_tool_images(pending_images))
+            pending_images = []
+        out.append(_message(message))
+        if message.role == "tool":
+            pending_images += [
+                _image(part) for part in message.parts if isinstance(part, ImagePart)
+            ]
+    if pending_images:
+        out.append(_tool_images(pending_images))
+    return out
+
+
+def _tool_images(images: list[dict[str, Any]]) -> dict[str, Any]:
+    note = {"type": "text", "text": "Images returned by the tool calls above:"}
+    return {"role": "user", "content": [note, *images]}
+
+
+def _image(part: ImagePart) -> dict[str, Any]:
+    url = part.url or f"data:{part.media_type};base64,{part.data}"
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
 def _message(message: Message) -> dict[str, Any]:
     """One core message in the chat-completions shape.
 
@@ -370,6 +403,5 @@ def _message(message: Message) -> dict[str, Any]:
         if isinstance(part, TextPart):
             parts.append({"type": "text", "text": part.text})
         elif isinstance(part, ImagePart):
-            url = part.url or f"data:{part.media_type};base64,{part.data}"
-            parts.append({"type": "image_url", "image_url": {"url": url}})
+            parts.append(_image(part))
     return {"role": message.role, "content": parts}

@@ -305,8 +305,13 @@ def _usage(data: dict[str, Any]) -> TokenUsage:
 
 
 def _input(messages: list[Message]) -> list[dict[str, Any]]:
+    """The history as input items; images from tools follow their results as a user turn."""
     items: list[dict[str, Any]] = []
+    tool_images: list[dict[str, Any]] = []
     for message in messages:
+        if message.role != "tool" and tool_images:
+            items.append(_tool_images(tool_images))
+            tool_images = []
         if message.role == "tool":
             items.append(
                 {
@@ -315,6 +320,7 @@ def _input(messages: list[Message]) -> list[dict[str, Any]]:
                     "output": message.text,
                 }
             )
+            tool_images += [_image(p) for p in message.parts if isinstance(p, ImagePart)]
             continue
         if message.role == "assistant":
             for part in message.parts:
@@ -344,7 +350,18 @@ def _input(messages: list[Message]) -> list[dict[str, Any]]:
             if isinstance(part, TextPart):
                 parts.append({"type": "input_text", "text": part.text})
             elif isinstance(part, ImagePart):
-                url = part.url or f"data:{part.media_type};base64,{part.data}"
-                parts.append({"type": "input_image", "image_url": url})
+                parts.append(_image(part))
         items.append({"role": message.role, "content": parts})
+    if tool_images:
+        items.append(_tool_images(tool_images))
     return items
+
+
+def _tool_images(images: list[dict[str, Any]]) -> dict[str, Any]:
+    note = {"type": "input_text", "text": "Images returned by the tool calls above:"}
+    return {"role": "user", "content": [note, *images]}
+
+
+def _image(part: ImagePart) -> dict[str, Any]:
+    url = part.url or f"data:{part.media_type};base64,{part.data}"
+    return {"type": "input_image", "image_url": url}
