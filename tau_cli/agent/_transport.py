@@ -91,19 +91,23 @@ class Transport:
 
     @asynccontextmanager
     async def open(
-        self, path: str, body: dict[str, Any], *, params: Mapping[str, str] | None = None
+        self, path: str, body: dict[str, Any] | None, *, params: Mapping[str, str] | None = None
     ) -> AsyncIterator[httpx.Response]:
-        """POST ``body`` and hand over a successful, still-streaming response."""
+        """POST ``body`` (GET when None) and hand over a successful, still-streaming response."""
         response = await self._send_with_retries(path, body, params)
         try:
             yield response
         finally:
             await response.aclose()
 
+    async def get_json(self, path: str, *, params: Mapping[str, str] | None = None) -> Any:
+        """GET ``path`` and return the parsed JSON answer."""
+        return await self.post_json(path, None, params=params)
+
     async def post_json(
-        self, path: str, body: dict[str, Any], *, params: Mapping[str, str] | None = None
+        self, path: str, body: dict[str, Any] | None, *, params: Mapping[str, str] | None = None
     ) -> Any:
-        """POST ``body`` and return the parsed JSON answer."""
+        """POST ``body`` (GET when None) and return the parsed JSON answer."""
         async with self.open(path, body, params=params) as response:
             try:
                 data = await response.aread()
@@ -141,7 +145,7 @@ class Transport:
         return text[:_EXCERPT]
 
     async def _send_with_retries(
-        self, path: str, body: dict[str, Any], params: Mapping[str, str] | None
+        self, path: str, body: dict[str, Any] | None, params: Mapping[str, str] | None
     ) -> httpx.Response:
         attempt = 0
         while True:
@@ -167,10 +171,13 @@ class Transport:
         return min(ceiling, base) * (0.5 + 0.5 * self._jitter())
 
     async def _send_once(
-        self, path: str, body: dict[str, Any], params: Mapping[str, str] | None
+        self, path: str, body: dict[str, Any] | None, params: Mapping[str, str] | None
     ) -> httpx.Response:
         url = f"{self.base_url}{path}"
-        request = self._client.build_request("POST", url, json=body, params=params)
+        if body is None:
+            request = self._client.build_request("GET", url, params=params)
+        else:
+            request = self._client.build_request("POST", url, json=body, params=params)
         try:
             response = await self._client.send(request, stream=True)
         except httpx.TransportError as exc:

@@ -22,6 +22,7 @@ import httpx
 from tau_cli.agent._streaming import collect, finish_stream
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
+from tau_cli.agent.models import ServedModel
 from tau_cli.agent.request import ChatRequest
 from tau_cli.core import (
     ChatResponse,
@@ -123,6 +124,25 @@ class OllamaProvider:
                 yield event
 
         return await collect(events(), assembler)
+
+    async def list_models(self) -> list[ServedModel]:
+        """The pulled models, each with the context length and abilities it reports."""
+        tags = await self._transport.get_json("/api/tags")
+        names = [m.get("name") or m.get("model") for m in (tags or {}).get("models") or []]
+        return [await self._show(name) for name in names if isinstance(name, str)]
+
+    async def _show(self, name: str) -> ServedModel:
+        info = await self._transport.post_json("/api/show", {"model": name})
+        if not isinstance(info, dict):
+            return ServedModel(name=name)
+        model_info = info.get("model_info") or {}
+        architecture = model_info.get("general.architecture")
+        context = model_info.get(f"{architecture}.context_length")
+        return ServedModel(
+            name=name,
+            context_window=context if isinstance(context, int) else None,
+            capabilities=[c for c in info.get("capabilities") or [] if isinstance(c, str)],
+        )
 
     async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
         """``/api/embed``: one vector per text, in input order."""

@@ -28,6 +28,7 @@ from tau_cli.agent._streaming import collect, finish_stream
 from tau_cli.agent._think import ThinkSplitter
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
+from tau_cli.agent.models import ServedModel
 from tau_cli.agent.request import ChatRequest
 from tau_cli.core import (
     ChatResponse,
@@ -139,6 +140,26 @@ class OpenAIProvider:
                 yield event
 
         return await collect(events(), assembler)
+
+    async def list_models(self) -> list[ServedModel]:
+        """The ids ``/models`` lists, with vLLM's ``max_model_len`` where given.
+
+        Azure lists what the resource could deploy, not its deployments, so it is
+        not asked; its deployment is the one model.
+        """
+        if self._azure is not None:
+            return [ServedModel(name=self._azure.deployment)]
+        data = await self._transport.get_json("/models")
+        return [
+            ServedModel(
+                name=item["id"],
+                context_window=item.get("max_model_len")
+                if isinstance(item.get("max_model_len"), int)
+                else None,
+            )
+            for item in (data or {}).get("data") or []
+            if isinstance(item, dict) and isinstance(item.get("id"), str)
+        ]
 
     async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
         """``/embeddings``: one vector per text, in input order."""

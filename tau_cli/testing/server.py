@@ -14,6 +14,8 @@ Routes:
     ``POST /v1/messages``          Anthropic Messages (named SSE events)
     ``POST .../embeddings``        OpenAI (and Azure) embeddings
     ``POST /api/embed``            Ollama embeddings
+    ``GET .../models``             OpenAI model list (vLLM's ``max_model_len`` included)
+    ``GET /api/tags``, ``POST /api/show``  Ollama's model list and model details
 
 Embeddings answer with stable stand-in vectors (``scripted_vector``) and do not
 consume script turns.
@@ -30,6 +32,7 @@ from typing import Any, Self
 
 from tau_cli.agent.script import (
     Script,
+    ScriptedModel,
     Turn,
     Violation,
     check_request,
@@ -184,6 +187,11 @@ class ScriptedModelServer:
 
     async def _respond(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; False when the connection must close (a cut)."""
+        if request.path in ("/api/tags", "/api/show") or (
+            request.method == "GET" and request.path.endswith("/models")
+        ):
+            await self._models(request, writer)
+            return True
         if request.method == "POST" and request.path.endswith(("/embeddings", "/api/embed")):
             await self._embed(request, writer)
             return True
@@ -403,3 +411,45 @@ class ScriptedModelServer:
             return cut is None
         events = _responses.events(turn, index, model, usage)
         return await self._stream(writer, turn, events, "text/event-stream")
+
+    async def _models(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
+        models = self._script.models or [
+            ScriptedModel(name=self._model, context_window=self._script.context_window)
+        ]
+        if request.path == "/api/tags":
+            answer: dict[str, Any] = {
+                "models": [
+                    {"name": m.name, "model": m.name, "size": 1, "details": {"family": "scripted"}}
+                    for m in models
+                ]
+            }
+        elif request.path == "/api/show":
+            wanted = request.json().get("model")
+            found = next((m for m in models if m.name == wanted), None)
+            if found is None:
+                error = {"error": f"model '{wanted}' not found"}
+                await send_body(writer, 404, json_bytes(error))
+                return
+            answer = {
+                "details": {"family": "scripted"},
+                "model_info": {
+                    "general.architecture": "scripted",
+                    "scripted.context_length": found.context_window or 4096,
+                },
+                "capabilities": found.capabilities,
+            }
+        else:
+            answer = {
+                "object": "list",
+                "data": [
+                    {
+                        "id": m.name,
+                        "object": "model",
+                        "created": 0,
+                        "owned_by": "scripted",
+                        **({"max_model_len": m.context_window} if m.context_window else {}),
+                    }
+                    for m in models
+                ],
+            }
+        await send_body(writer, 200, json_bytes(answer))
