@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from tau_cli.agent._sse import sse_events
-from tau_cli.agent._streaming import collect, finish_stream
+from tau_cli.agent._streaming import collect, finish_stream, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import ProviderUnavailable
@@ -125,7 +125,9 @@ class AnthropicProvider:
         assembler = StreamAssembler(model=self._model)
 
         async def events() -> AsyncIterator[StreamEvent]:
-            for event in self._message_events(data, assembler):
+            with wire_shape(self._name, data, self._transport.excerpt):
+                events = self._message_events(data, assembler)
+            for event in events:
                 yield event
 
         return await collect(events(), assembler)
@@ -173,7 +175,9 @@ class AnthropicProvider:
         ) as response:
             async for sse in sse_events(self._transport.lines(response)):
                 event = self._parse(sse.data)
-                for out in self._stream_event(event, assembler, state):
+                with wire_shape(self._name, event, self._transport.excerpt):
+                    outs = self._stream_event(event, assembler, state)
+                for out in outs:
                     yield out
                 if event.get("type") == "message_stop":
                     stopped = True

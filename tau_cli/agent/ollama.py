@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from tau_cli.agent._streaming import collect, finish_stream
+from tau_cli.agent._streaming import collect, finish_stream, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.models import ServedModel
@@ -120,7 +120,9 @@ class OllamaProvider:
         counter = _CallCounter()
 
         async def events() -> AsyncIterator[StreamEvent]:
-            for event in self._line_events(data, assembler, counter):
+            with wire_shape(self._name, data, self._transport.excerpt):
+                events = self._line_events(data, assembler, counter)
+            for event in events:
                 yield event
 
         return await collect(events(), assembler)
@@ -209,7 +211,9 @@ class OllamaProvider:
                 if not line.strip():
                     continue
                 data = self._parse(line)
-                for event in self._line_events(data, assembler, counter):
+                with wire_shape(self._name, data, self._transport.excerpt):
+                    events = self._line_events(data, assembler, counter)
+                for event in events:
                     yield event
                 if data.get("done"):
                     done = True

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from tau_cli.agent._sse import sse_events
-from tau_cli.agent._streaming import collect, finish_stream
+from tau_cli.agent._streaming import collect, finish_stream, wire_shape
 from tau_cli.agent._think import ThinkSplitter
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
@@ -136,7 +136,9 @@ class OpenAIProvider:
         assembler = StreamAssembler(model=self._model)
 
         async def events() -> AsyncIterator[StreamEvent]:
-            for event in self._answer_events(data, assembler):
+            with wire_shape(self._name, data, self._transport.excerpt):
+                events = self._answer_events(data, assembler)
+            for event in events:
                 yield event
 
         return await collect(events(), assembler)
@@ -246,7 +248,9 @@ class OpenAIProvider:
                     done = True
                     break
                 chunk = self._parse(sse.data)
-                for event in self._chunk_events(chunk, assembler, splitter):
+                with wire_shape(self._name, chunk, self._transport.excerpt):
+                    events = self._chunk_events(chunk, assembler, splitter)
+                for event in events:
                     yield event
         for event in splitter.flush():
             yield event

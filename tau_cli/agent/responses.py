@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from tau_cli.agent._sse import sse_events
-from tau_cli.agent._streaming import collect, finish_stream
+from tau_cli.agent._streaming import collect, finish_stream, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import ProviderUnavailable
@@ -120,12 +120,20 @@ class ResponsesProvider:
                     body_excerpt=self._transport.excerpt(json.dumps(data)),
                 )
             for index, item in enumerate(data["output"]):
+                if not isinstance(item, dict):
+                    raise MalformedResponseError(
+                        f"{self._name} answered with an output item that is not an object",
+                        provider=self._name,
+                        body_excerpt=self._transport.excerpt(json.dumps(item)),
+                    )
                 if item.get("type") == "reasoning":
                     summary = "".join(s.get("text", "") for s in item.get("summary") or [])
                     if summary:
                         yield ReasoningDelta(text=summary)  # added before the block closes
                     assembler.close_reasoning(item.get("encrypted_content"))
-                for event in _item_events(index, item, state):
+                with wire_shape(self._name, item, self._transport.excerpt):
+                    events = _item_events(index, item, state)
+                for event in events:
                     yield event
             for event in self._finished(data, assembler, state):
                 yield event
@@ -176,7 +184,9 @@ class ResponsesProvider:
         async with self._transport.open("/responses", self._body(request, stream=True)) as response:
             async for sse in sse_events(self._transport.lines(response)):
                 event = self._parse(sse.data)
-                for out in self._event(event, assembler, state):
+                with wire_shape(self._name, event, self._transport.excerpt):
+                    outs = self._event(event, assembler, state)
+                for out in outs:
                     yield out
                 if event.get("type") in ("response.completed", "response.incomplete"):
                     finished = True

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
 from tau_cli.agent import ChatRequest, OpenAIProvider, Turn
-from tau_cli.core import ClientConfig, Message, StreamError, TextDelta
+from tau_cli.core import ClientConfig, MalformedResponseError, Message, StreamError, TextDelta
 from tau_cli.testing import ScriptedModelServer
 
 HELLO = ChatRequest(messages=[Message.user("hi")])
@@ -63,14 +62,8 @@ async def test_no_proxy_bypasses_the_proxy(monkeypatch: pytest.MonkeyPatch) -> N
     assert proxied == 0
 
 
-@pytest.fixture
-async def garbled_server() -> AsyncIterator[str]:
-    """A server whose SSE stream breaks off into text that is not JSON."""
-    body = (
-        b'data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,'
-        b'"delta":{"role":"assistant","content":"partial"},"finish_reason":null}]}\n\n'
-        b"data: {this is not json\n\n"
-    )
+async def _serve_once(body: bytes) -> tuple[asyncio.Server, str]:
+    """A server that answers any request with ``body`` as an event stream, then hangs up."""
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -88,20 +81,43 @@ async def garbled_server() -> AsyncIterator[str]:
         writer.close()
 
     server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server:
-        yield f"http://127.0.0.1:{port}/v1"
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
 
 
+PARTIAL = (
+    b'data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,'
+    b'"delta":{"role":"assistant","content":"partial"},"finish_reason":null}]}\n\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("tail", "problem"),
+    [
+        (b"data: {this is not json\n\n", "not JSON"),
+        (b'data: {"choices": "nope"}\n\n', "shape tau does not understand"),
+        (b'data: {"choices": [{"delta": {"tool_calls": [{"index": -1}]}}]}\n\n', "shape"),
+    ],
+)
 async def test_a_malformed_event_ends_the_stream_with_an_error_after_the_text(
-    garbled_server: str,
+    tail: bytes, problem: str
 ) -> None:
-    provider = OpenAIProvider("m", base_url=garbled_server, client=ClientConfig(max_retries=0))
-    events = [e async for e in provider.stream(HELLO)]
-    await provider.aclose()
+    server, url = await _serve_once(PARTIAL + tail)
+    async with server:
+        provider = OpenAIProvider("m", base_url=url, client=ClientConfig(max_retries=0))
+        events = [e async for e in provider.stream(HELLO)]
+        await provider.aclose()
 
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["partial"]
     error = events[-1]
     assert isinstance(error, StreamError)
     assert error.error.kind == "MalformedResponseError"
-    assert "not JSON" in error.error.message
+    assert problem in error.error.message
+
+
+async def test_a_complete_answer_of_the_wrong_shape_is_a_malformed_response() -> None:
+    server, url = await _serve_once(b'{"choices": [{"message": "just a string"}]}')
+    async with server:
+        provider = OpenAIProvider("m", base_url=url, client=ClientConfig(max_retries=0))
+        with pytest.raises(MalformedResponseError, match="shape tau does not understand"):
+            await provider.complete(HELLO)
+        await provider.aclose()
