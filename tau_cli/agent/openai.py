@@ -70,6 +70,8 @@ class OpenAIProvider:
         model: the model name sent in requests (for Azure, the deployment name).
         base_url: e.g. ``https://api.openai.com/v1``; for Azure, the resource endpoint.
         api_key: sent as a bearer token (Azure: the ``api-key`` header); None sends none.
+        bearer_token: for Azure with Microsoft Entra ID, a token sent as
+            ``Authorization: Bearer`` instead of an ``api-key``.
         azure: set to talk to an Azure OpenAI deployment.
         headers: extra headers for every request.
         client: timeouts and retries.
@@ -83,6 +85,7 @@ class OpenAIProvider:
         *,
         base_url: str,
         api_key: str | None = None,
+        bearer_token: str | None = None,
         azure: AzureDeployment | None = None,
         headers: dict[str, str] | None = None,
         client: ClientConfig | None = None,
@@ -100,6 +103,8 @@ class OpenAIProvider:
                 all_headers["api-key"] = api_key
             else:
                 all_headers["Authorization"] = f"Bearer {api_key}"
+        if bearer_token:
+            all_headers["Authorization"] = f"Bearer {bearer_token}"
         hint = "set AZURE_OPENAI_API_KEY" if azure else "set OPENAI_API_KEY"
         seams: dict[str, Any] = {}
         if sleep is not None:
@@ -110,7 +115,7 @@ class OpenAIProvider:
             provider=self._name,
             base_url=base_url,
             headers=all_headers,
-            secrets=[api_key] if api_key else [],
+            secrets=[s for s in (api_key, bearer_token) if s],
             client=client,
             hint_auth=f"{hint} or the provider's api_key to a valid key",
             http_transport=http_transport,
