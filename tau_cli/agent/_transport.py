@@ -63,8 +63,8 @@ class Transport:
         client: ClientConfig | None = None,
         hint_auth: str | None = None,
         hint_connect: str | None = None,
-        sleep: Sleep = asyncio.sleep,
-        jitter: Callable[[], float] = random.random,
+        sleep: Sleep | None = None,
+        jitter: Callable[[], float] | None = None,
         http_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.provider = provider
@@ -73,8 +73,8 @@ class Transport:
         self._secrets = [s for s in secrets if s]
         self._hint_auth = hint_auth
         self._hint_connect = hint_connect or "is the server running and the base URL right?"
-        self._sleep = sleep
-        self._jitter = jitter
+        self._sleep = sleep or asyncio.sleep
+        self._jitter = jitter or random.random
         self._client = httpx.AsyncClient(
             headers=dict(headers),
             timeout=httpx.Timeout(
@@ -130,6 +130,24 @@ class Transport:
                 yield line
         except httpx.TransportError as exc:
             raise self.interrupted(exc) from exc
+
+    def parse_object(self, text: str, what: str = "an event") -> dict[str, Any]:
+        """One JSON object from the wire, or ``MalformedResponseError``."""
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise MalformedResponseError(
+                f"{self.provider} sent {what} that is not JSON",
+                provider=self.provider,
+                body_excerpt=self.excerpt(text),
+            ) from exc
+        if not isinstance(value, dict):
+            raise MalformedResponseError(
+                f"{self.provider} sent {what} that is not a JSON object",
+                provider=self.provider,
+                body_excerpt=self.excerpt(text),
+            )
+        return value
 
     def interrupted(self, exc: Exception) -> StreamInterrupted:
         return StreamInterrupted(

@@ -93,11 +93,6 @@ class AnthropicProvider:
         all_headers = {"anthropic-version": ANTHROPIC_VERSION, **(headers or {})}
         if api_key:
             all_headers["x-api-key"] = api_key
-        seams: dict[str, Any] = {}
-        if sleep is not None:
-            seams["sleep"] = sleep
-        if jitter is not None:
-            seams["jitter"] = jitter
         self._transport = Transport(
             provider=self._name,
             base_url=base_url,
@@ -105,8 +100,9 @@ class AnthropicProvider:
             secrets=[api_key] if api_key else [],
             client=client,
             hint_auth="set ANTHROPIC_API_KEY or the provider's api_key to a valid key",
+            sleep=sleep,
+            jitter=jitter,
             http_transport=http_transport,
-            **seams,
         )
 
     @property
@@ -174,7 +170,7 @@ class AnthropicProvider:
             "/v1/messages", self._body(request, stream=True)
         ) as response:
             async for sse in sse_events(self._transport.lines(response)):
-                event = self._parse(sse.data)
+                event = self._transport.parse_object(sse.data)
                 with wire_shape(self._name, event, self._transport.excerpt):
                     outs = self._stream_event(event, assembler, state)
                 for out in outs:
@@ -184,23 +180,6 @@ class AnthropicProvider:
                     break
         if not stopped:
             raise self._transport.interrupted(ConnectionError("no message_stop arrived"))
-
-    def _parse(self, data: str) -> dict[str, Any]:
-        try:
-            event = json.loads(data)
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not JSON",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            ) from exc
-        if not isinstance(event, dict):
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not a JSON object",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            )
-        return event
 
     def _stream_event(
         self, event: dict[str, Any], assembler: StreamAssembler, state: _BlockState

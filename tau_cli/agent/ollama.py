@@ -88,19 +88,15 @@ class OllamaProvider:
         self._name = name or f"ollama:{model}"
         self._context_window = context_window
         self._keep_alive = keep_alive
-        seams: dict[str, Any] = {}
-        if sleep is not None:
-            seams["sleep"] = sleep
-        if jitter is not None:
-            seams["jitter"] = jitter
         self._transport = Transport(
             provider=self._name,
             base_url=base_url,
             headers=dict(headers or {}),
             client=client,
             hint_connect=f"is `ollama serve` running at {base_url}?",
+            sleep=sleep,
+            jitter=jitter,
             http_transport=http_transport,
-            **seams,
         )
 
     @property
@@ -210,7 +206,7 @@ class OllamaProvider:
             async for line in self._transport.lines(response):
                 if not line.strip():
                     continue
-                data = self._parse(line)
+                data = self._transport.parse_object(line, "a line")
                 with wire_shape(self._name, data, self._transport.excerpt):
                     events = self._line_events(data, assembler, counter)
                 for event in events:
@@ -220,23 +216,6 @@ class OllamaProvider:
                     break
         if not done:
             raise self._transport.interrupted(ConnectionError("the stream ended before done"))
-
-    def _parse(self, line: str) -> dict[str, Any]:
-        try:
-            data = json.loads(line)
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"{self._name} streamed a line that is not JSON",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(line),
-            ) from exc
-        if not isinstance(data, dict):
-            raise MalformedResponseError(
-                f"{self._name} streamed a line that is not a JSON object",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(line),
-            )
-        return data
 
     def _line_events(
         self, data: Any, assembler: StreamAssembler, counter: _CallCounter

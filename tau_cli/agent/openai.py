@@ -106,11 +106,6 @@ class OpenAIProvider:
         if bearer_token:
             all_headers["Authorization"] = f"Bearer {bearer_token}"
         hint = "set AZURE_OPENAI_API_KEY" if azure else "set OPENAI_API_KEY"
-        seams: dict[str, Any] = {}
-        if sleep is not None:
-            seams["sleep"] = sleep
-        if jitter is not None:
-            seams["jitter"] = jitter
         self._transport = Transport(
             provider=self._name,
             base_url=base_url,
@@ -118,8 +113,9 @@ class OpenAIProvider:
             secrets=[s for s in (api_key, bearer_token) if s],
             client=client,
             hint_auth=f"{hint} or the provider's api_key to a valid key",
+            sleep=sleep,
+            jitter=jitter,
             http_transport=http_transport,
-            **seams,
         )
 
     @property
@@ -252,7 +248,7 @@ class OpenAIProvider:
                 if sse.data.strip() == "[DONE]":
                     done = True
                     break
-                chunk = self._parse(sse.data)
+                chunk = self._transport.parse_object(sse.data)
                 with wire_shape(self._name, chunk, self._transport.excerpt):
                     events = self._chunk_events(chunk, assembler, splitter)
                 for event in events:
@@ -261,23 +257,6 @@ class OpenAIProvider:
             yield event
         if not done and assembler.finish_reason is None:
             raise self._transport.interrupted(ConnectionError("the stream ended early"))
-
-    def _parse(self, data: str) -> dict[str, Any]:
-        try:
-            chunk = json.loads(data)
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not JSON",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            ) from exc
-        if not isinstance(chunk, dict):
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not a JSON object",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            )
-        return chunk
 
     def _chunk_events(
         self, chunk: dict[str, Any], assembler: StreamAssembler, splitter: ThinkSplitter

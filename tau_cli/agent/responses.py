@@ -80,11 +80,6 @@ class ResponsesProvider:
         all_headers = dict(headers or {})
         if api_key:
             all_headers["Authorization"] = f"Bearer {api_key}"
-        seams: dict[str, Any] = {}
-        if sleep is not None:
-            seams["sleep"] = sleep
-        if jitter is not None:
-            seams["jitter"] = jitter
         self._transport = Transport(
             provider=self._name,
             base_url=base_url,
@@ -92,8 +87,9 @@ class ResponsesProvider:
             secrets=[api_key] if api_key else [],
             client=client,
             hint_auth="set OPENAI_API_KEY or the provider's api_key to a valid key",
+            sleep=sleep,
+            jitter=jitter,
             http_transport=http_transport,
-            **seams,
         )
 
     @property
@@ -183,7 +179,7 @@ class ResponsesProvider:
         finished = False
         async with self._transport.open("/responses", self._body(request, stream=True)) as response:
             async for sse in sse_events(self._transport.lines(response)):
-                event = self._parse(sse.data)
+                event = self._transport.parse_object(sse.data)
                 with wire_shape(self._name, event, self._transport.excerpt):
                     outs = self._event(event, assembler, state)
                 for out in outs:
@@ -193,23 +189,6 @@ class ResponsesProvider:
                     break
         if not finished:
             raise self._transport.interrupted(ConnectionError("no response.completed arrived"))
-
-    def _parse(self, data: str) -> dict[str, Any]:
-        try:
-            event = json.loads(data)
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not JSON",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            ) from exc
-        if not isinstance(event, dict):
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not a JSON object",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            )
-        return event
 
     def _event(
         self, event: dict[str, Any], assembler: StreamAssembler, state: _State
