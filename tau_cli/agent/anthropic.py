@@ -201,6 +201,8 @@ class AnthropicProvider:
                 return [TextDelta(text=block["text"])]
             if block.get("type") == "thinking" and block.get("thinking"):
                 return [ReasoningDelta(text=block["thinking"])]
+            if block.get("type") == "redacted_thinking":
+                assembler.close_reasoning(block.get("data"), redacted=True)
             return []
         if kind == "content_block_delta":
             return self._delta(event, state)
@@ -247,6 +249,11 @@ class AnthropicProvider:
                 events.append(
                     ReasoningDelta(text=block.get("thinking", ""), signature=block.get("signature"))
                 )
+            elif kind == "redacted_thinking":
+                for event in events:  # the blocks before it keep their order
+                    assembler.add(event)
+                events = []
+                assembler.close_reasoning(block.get("data"), redacted=True)
             elif kind == "tool_use":
                 events.append(
                     ToolCallDelta(

@@ -43,6 +43,7 @@ class _Reasoning:
     pieces: list[str] = field(default_factory=list)
     signature: str | None = None
     encrypted_content: str | None = None
+    redacted: bool = False
     closed: bool = False
 
 
@@ -88,17 +89,19 @@ class StreamAssembler:
             block.signature = event.signature
             block.closed = True
 
-    def close_reasoning(self, encrypted_content: str | None) -> None:
+    def close_reasoning(self, encrypted_content: str | None, *, redacted: bool = False) -> None:
         """End the current reasoning block with the provider's opaque state.
 
         The OpenAI Responses API returns reasoning as an item whose encrypted
         content must be sent back for the model to keep its chain of thought; it
         has no stream event of its own, so the provider hands it over here.
+        Anthropic's redacted thinking arrives the same way, as ciphertext only.
         """
         if not self._reasoning or self._reasoning[-1].closed:
             self._reasoning.append(_Reasoning())
         block = self._reasoning[-1]
         block.encrypted_content = encrypted_content
+        block.redacted = redacted
         block.closed = True
 
     @property
@@ -119,6 +122,7 @@ class StreamAssembler:
                 text="".join(block.pieces),
                 signature=block.signature,
                 encrypted_content=block.encrypted_content,
+                redacted=block.redacted,
             )
             for block in self._reasoning
         ]
