@@ -126,21 +126,21 @@ class OllamaProvider:
     async def list_models(self) -> list[ServedModel]:
         """The pulled models, each with the context length and abilities it reports."""
         tags = await self._transport.get_json("/api/tags")
-        names = [m.get("name") or m.get("model") for m in (tags or {}).get("models") or []]
+        with wire_shape(self._name, tags, self._transport.excerpt):
+            names = [m.get("name") or m.get("model") for m in tags.get("models") or []]
         return [await self._show(name) for name in names if isinstance(name, str)]
 
     async def _show(self, name: str) -> ServedModel:
         info = await self._transport.post_json("/api/show", {"model": name})
-        if not isinstance(info, dict):
-            return ServedModel(name=name)
-        model_info = info.get("model_info") or {}
-        architecture = model_info.get("general.architecture")
-        context = model_info.get(f"{architecture}.context_length")
-        return ServedModel(
-            name=name,
-            context_window=context if isinstance(context, int) else None,
-            capabilities=[c for c in info.get("capabilities") or [] if isinstance(c, str)],
-        )
+        with wire_shape(self._name, info, self._transport.excerpt):
+            model_info = info.get("model_info") or {}
+            architecture = model_info.get("general.architecture")
+            context = model_info.get(f"{architecture}.context_length")
+            return ServedModel(
+                name=name,
+                context_window=context if isinstance(context, int) else None,
+                capabilities=[c for c in info.get("capabilities") or [] if isinstance(c, str)],
+            )
 
     async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
         """``/api/embed``: one vector per text, in input order."""
@@ -148,19 +148,12 @@ class OllamaProvider:
         if self._keep_alive is not None:
             body["keep_alive"] = self._keep_alive
         data = await self._transport.post_json("/api/embed", body)
-        try:
-            vectors = [[float(x) for x in vector] for vector in data["embeddings"]]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise MalformedResponseError(
-                f"{self._name} answered embeddings in an unknown shape",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(json.dumps(data)),
-            ) from exc
-        return EmbeddingsResponse(
-            vectors=vectors,
-            model=data.get("model") or self._model,
-            usage=TokenUsage(prompt_tokens=data.get("prompt_eval_count") or 0),
-        )
+        with wire_shape(self._name, data, self._transport.excerpt):
+            return EmbeddingsResponse(
+                vectors=[[float(x) for x in vector] for vector in data["embeddings"]],
+                model=data.get("model") or self._model,
+                usage=TokenUsage(prompt_tokens=data.get("prompt_eval_count") or 0),
+            )
 
     def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         body: dict[str, Any] = {

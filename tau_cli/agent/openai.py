@@ -153,16 +153,17 @@ class OpenAIProvider:
         if self._azure is not None:
             return [ServedModel(name=self._azure.deployment)]
         data = await self._transport.get_json("/models")
-        return [
-            ServedModel(
-                name=item["id"],
-                context_window=item.get("max_model_len")
-                if isinstance(item.get("max_model_len"), int)
-                else None,
-            )
-            for item in (data or {}).get("data") or []
-            if isinstance(item, dict) and isinstance(item.get("id"), str)
-        ]
+        with wire_shape(self._name, data, self._transport.excerpt):
+            return [
+                ServedModel(
+                    name=item["id"],
+                    context_window=item.get("max_model_len")
+                    if isinstance(item.get("max_model_len"), int)
+                    else None,
+                )
+                for item in data.get("data") or []
+                if isinstance(item, dict) and isinstance(item.get("id"), str)
+            ]
 
     async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
         """``/embeddings``: one vector per text, in input order."""
@@ -171,21 +172,14 @@ class OpenAIProvider:
             body["model"] = self._model
         path, params = self._route("embeddings")
         data = await self._transport.post_json(path, body, params=params)
-        try:
+        with wire_shape(self._name, data, self._transport.excerpt):
             items = sorted(data["data"], key=lambda item: item["index"])
-            vectors = [[float(x) for x in item["embedding"]] for item in items]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise MalformedResponseError(
-                f"{self._name} answered embeddings in an unknown shape",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(json.dumps(data)),
-            ) from exc
-        usage = data.get("usage") or {}
-        return EmbeddingsResponse(
-            vectors=vectors,
-            model=data.get("model") or self._model,
-            usage=TokenUsage(prompt_tokens=usage.get("prompt_tokens") or 0),
-        )
+            usage = data.get("usage") or {}
+            return EmbeddingsResponse(
+                vectors=[[float(x) for x in item["embedding"]] for item in items],
+                model=data.get("model") or self._model,
+                usage=TokenUsage(prompt_tokens=usage.get("prompt_tokens") or 0),
+            )
 
     def _route(self, operation: str = "chat/completions") -> tuple[str, dict[str, str] | None]:
         if self._azure is None:
