@@ -18,7 +18,7 @@ from tau_cli.agent.factory import create_provider
 from tau_cli.agent.models import ModelLister, ServedModel
 from tau_cli.agent.ollama import OllamaProvider
 from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
-from tau_cli.agent.provider import Embedder, Provider
+from tau_cli.agent.provider import Embedder, Provider, Transcriber
 from tau_cli.agent.request import ChatRequest, NamedToolChoice, ToolChoice
 from tau_cli.agent.responses import ResponsesProvider
 from tau_cli.agent.script import (
@@ -59,6 +59,7 @@ __all__ = [
     "StreamAssembler",
     "StreamInterrupted",
     "ToolChoice",
+    "Transcriber",
     "Turn",
     "Violation",
     "check_request",

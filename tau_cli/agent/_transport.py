@@ -20,6 +20,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -35,6 +36,18 @@ from tau_cli.core import (
 
 Sleep = Callable[[float], Awaitable[None]]
 _EXCERPT = 500
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A multipart form: text fields and files as (filename, content, media type)."""
+
+    fields: dict[str, str]
+    files: dict[str, tuple[str, bytes, str]]
+
+
+Body = dict[str, Any] | Upload | None
+"""JSON to POST, a form to upload, or None for a GET."""
 
 
 class Transport:
@@ -91,9 +104,9 @@ class Transport:
 
     @asynccontextmanager
     async def open(
-        self, path: str, body: dict[str, Any] | None, *, params: Mapping[str, str] | None = None
+        self, path: str, body: Body, *, params: Mapping[str, str] | None = None
     ) -> AsyncIterator[httpx.Response]:
-        """POST ``body`` (GET when None) and hand over a successful, still-streaming response."""
+        """Send ``body`` and hand over a successful, still-streaming response."""
         response = await self._send_with_retries(path, body, params)
         try:
             yield response
@@ -105,9 +118,9 @@ class Transport:
         return await self.post_json(path, None, params=params)
 
     async def post_json(
-        self, path: str, body: dict[str, Any] | None, *, params: Mapping[str, str] | None = None
+        self, path: str, body: Body, *, params: Mapping[str, str] | None = None
     ) -> Any:
-        """POST ``body`` (GET when None) and return the parsed JSON answer."""
+        """Send ``body`` and return the parsed JSON answer."""
         async with self.open(path, body, params=params) as response:
             try:
                 data = await response.aread()
@@ -163,7 +176,7 @@ class Transport:
         return text[:_EXCERPT]
 
     async def _send_with_retries(
-        self, path: str, body: dict[str, Any] | None, params: Mapping[str, str] | None
+        self, path: str, body: Body, params: Mapping[str, str] | None
     ) -> httpx.Response:
         attempt = 0
         while True:
@@ -189,11 +202,15 @@ class Transport:
         return min(ceiling, base) * (0.5 + 0.5 * self._jitter())
 
     async def _send_once(
-        self, path: str, body: dict[str, Any] | None, params: Mapping[str, str] | None
+        self, path: str, body: Body, params: Mapping[str, str] | None
     ) -> httpx.Response:
         url = f"{self.base_url}{path}"
         if body is None:
             request = self._client.build_request("GET", url, params=params)
+        elif isinstance(body, Upload):
+            request = self._client.build_request(
+                "POST", url, data=body.fields, files=body.files, params=params
+            )
         else:
             request = self._client.build_request("POST", url, json=body, params=params)
         try:

@@ -26,11 +26,12 @@ import httpx
 from tau_cli.agent._sse import sse_events
 from tau_cli.agent._streaming import collect, finish_stream, wire_shape
 from tau_cli.agent._think import ThinkSplitter
-from tau_cli.agent._transport import Sleep, Transport
+from tau_cli.agent._transport import Sleep, Transport, Upload
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.models import ServedModel
 from tau_cli.agent.request import ChatRequest
 from tau_cli.core import (
+    AudioResponse,
     ChatResponse,
     ClientConfig,
     EmbeddingsResponse,
@@ -43,6 +44,7 @@ from tau_cli.core import (
     TextPart,
     TokenUsage,
     ToolCallDelta,
+    TranscriptSegment,
     UsageReport,
 )
 
@@ -179,6 +181,33 @@ class OpenAIProvider:
                 vectors=[[float(x) for x in item["embedding"]] for item in items],
                 model=data.get("model") or self._model,
                 usage=TokenUsage(prompt_tokens=usage.get("prompt_tokens") or 0),
+            )
+
+    async def transcribe(
+        self,
+        audio: bytes,
+        *,
+        filename: str = "audio.wav",
+        media_type: str = "audio/wav",
+        language: str | None = None,
+    ) -> AudioResponse:
+        """``/audio/transcriptions``, asking for segments (``verbose_json``)."""
+        fields = {"model": self._model, "response_format": "verbose_json"}
+        if language:
+            fields["language"] = language
+        upload = Upload(fields=fields, files={"file": (filename, audio, media_type)})
+        path, params = self._route("audio/transcriptions")
+        data = await self._transport.post_json(path, upload, params=params)
+        with wire_shape(self._name, data, self._transport.excerpt):
+            return AudioResponse(
+                text=data["text"],
+                language=data.get("language"),
+                duration_seconds=data.get("duration"),
+                segments=[
+                    TranscriptSegment(start=seg["start"], end=seg["end"], text=seg["text"])
+                    for seg in data.get("segments") or []
+                ],
+                model=self._model,
             )
 
     def _route(self, operation: str = "chat/completions") -> tuple[str, dict[str, str] | None]:

@@ -13,6 +13,7 @@ Routes:
     ``POST /api/chat``             Ollama's native chat (NDJSON streaming)
     ``POST /v1/messages``          Anthropic Messages (named SSE events)
     ``POST .../embeddings``        OpenAI (and Azure) embeddings
+    ``POST .../audio/transcriptions``  OpenAI (and Azure) speech to text
     ``POST /api/embed``            Ollama embeddings
     ``GET .../models``             OpenAI model list (vLLM's ``max_model_len`` included)
     ``GET /api/tags``, ``POST /api/show``  Ollama's model list and model details
@@ -39,7 +40,7 @@ from tau_cli.agent.script import (
     estimate_tokens,
     scripted_vector,
 )
-from tau_cli.testing import _anthropic, _ollama, _openai, _responses
+from tau_cli.testing import _anthropic, _audio, _ollama, _openai, _responses
 from tau_cli.testing._dialect import Dialect
 from tau_cli.testing._http import (
     RecordedRequest,
@@ -192,6 +193,9 @@ class ScriptedModelServer:
         ):
             await self._models(request, writer)
             return True
+        if request.method == "POST" and request.path.endswith("/audio/transcriptions"):
+            await self._transcribe(request, writer)
+            return True
         if request.method == "POST" and request.path.endswith(("/embeddings", "/api/embed")):
             await self._embed(request, writer)
             return True
@@ -273,6 +277,27 @@ class ScriptedModelServer:
             await send_chunk(writer, piece)
         await end_chunked(writer)
         return True
+
+    async def _transcribe(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
+        try:
+            fields, files = _audio.read_form(request.headers.get("content-type", ""), request.body)
+        except ValueError as exc:
+            error = _openai.error_body(400, str(exc), None)
+            await send_body(writer, 400, json_bytes(error))
+            return
+        taken = self._take_turn()
+        if taken is None:
+            message = f"the script has no turn left (it has {len(self._script.turns)})"
+            await send_body(writer, 400, json_bytes(_openai.error_body(400, message, None)))
+            return
+        _, turn = taken
+        if turn.delay:
+            await asyncio.sleep(turn.delay.total_seconds())
+        if turn.error is not None:
+            await self._send_error(writer, turn.error, _openai.DIALECT)
+            return
+        answer = _audio.transcript(turn, fields, files["file"])
+        await send_body(writer, 200, json_bytes(answer))
 
     async def _embed(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
         try:
