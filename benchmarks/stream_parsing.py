@@ -21,6 +21,7 @@ from tau_cli.agent import (
     OllamaProvider,
     OpenAIProvider,
     Provider,
+    ResponsesProvider,
     Turn,
 )
 from tau_cli.core import Message, StreamDone
@@ -32,6 +33,10 @@ DIALECTS: dict[str, tuple[str, dict[str, Any]]] = {
     "openai": (
         "/v1/chat/completions",
         {"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": True},
+    ),
+    "responses": (
+        "/v1/responses",
+        {"model": "m", "input": "x", "stream": True},
     ),
     "ollama": ("/api/chat", {"model": "m", "messages": [{"role": "user", "content": "x"}]}),
     "anthropic": (
@@ -62,6 +67,8 @@ def _provider(name: str, body: bytes) -> Provider:
     transport = httpx.MockTransport(answer)
     if name == "openai":
         return OpenAIProvider("m", base_url="http://bench/v1", http_transport=transport)
+    if name == "responses":
+        return ResponsesProvider("m", base_url="http://bench/v1", http_transport=transport)
     if name == "ollama":
         return OllamaProvider("m", base_url="http://bench", http_transport=transport)
     return AnthropicProvider("m", base_url="http://bench", http_transport=transport)

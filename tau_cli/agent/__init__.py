@@ -15,15 +15,17 @@ from tau_cli.agent.errors import (
     error_info,
 )
 from tau_cli.agent.factory import create_provider
+from tau_cli.agent.models import ModelLister, ServedModel
 from tau_cli.agent.ollama import OllamaProvider
 from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
-from tau_cli.agent.provider import Embedder, Provider
+from tau_cli.agent.provider import Embedder, Provider, Transcriber
 from tau_cli.agent.request import ChatRequest, NamedToolChoice, ToolChoice
 from tau_cli.agent.responses import ResponsesProvider
 from tau_cli.agent.script import (
     Expect,
     Script,
     ScriptedError,
+    ScriptedModel,
     ScriptedToolCall,
     SeenMessage,
     Turn,
@@ -40,6 +42,7 @@ __all__ = [
     "ChatRequest",
     "Embedder",
     "Expect",
+    "ModelLister",
     "NamedToolChoice",
     "OllamaProvider",
     "OpenAIProvider",
@@ -48,12 +51,15 @@ __all__ = [
     "ResponsesProvider",
     "Script",
     "ScriptedError",
+    "ScriptedModel",
     "ScriptedProvider",
     "ScriptedToolCall",
     "SeenMessage",
+    "ServedModel",
     "StreamAssembler",
     "StreamInterrupted",
     "ToolChoice",
+    "Transcriber",
     "Turn",
     "Violation",
     "check_request",

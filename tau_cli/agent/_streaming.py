@@ -8,12 +8,15 @@ public contract (``ToolCallComplete`` and ``StreamDone`` at the end, or one
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import error_info
 from tau_cli.core import (
     ChatResponse,
+    MalformedResponseError,
     ProviderError,
     StreamDone,
     StreamError,
@@ -54,3 +57,18 @@ async def _close(deltas: AsyncIterator[StreamEvent]) -> None:
     aclose = getattr(deltas, "aclose", None)
     if aclose is not None:
         await aclose()
+
+
+@contextmanager
+def wire_shape(provider: str, data: object, excerpt: Callable[[str], str]) -> Iterator[None]:
+    """Turn a wire value of the wrong shape (a list where an object belongs...) into
+    ``MalformedResponseError``, so a confused server never surfaces as a traceback."""
+    try:
+        yield
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        raise MalformedResponseError(
+            f"{provider} sent an answer in a shape tau does not understand "
+            f"({type(exc).__name__}: {exc})",
+            provider=provider,
+            body_excerpt=excerpt(json.dumps(data, default=str)),
+        ) from exc

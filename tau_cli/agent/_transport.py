@@ -20,6 +20,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -35,6 +36,18 @@ from tau_cli.core import (
 
 Sleep = Callable[[float], Awaitable[None]]
 _EXCERPT = 500
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A multipart form: text fields and files as (filename, content, media type)."""
+
+    fields: dict[str, str]
+    files: dict[str, tuple[str, bytes, str]]
+
+
+Body = dict[str, Any] | Upload | None
+"""JSON to POST, a form to upload, or None for a GET."""
 
 
 class Transport:
@@ -63,8 +76,8 @@ class Transport:
         client: ClientConfig | None = None,
         hint_auth: str | None = None,
         hint_connect: str | None = None,
-        sleep: Sleep = asyncio.sleep,
-        jitter: Callable[[], float] = random.random,
+        sleep: Sleep | None = None,
+        jitter: Callable[[], float] | None = None,
         http_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.provider = provider
@@ -73,8 +86,8 @@ class Transport:
         self._secrets = [s for s in secrets if s]
         self._hint_auth = hint_auth
         self._hint_connect = hint_connect or "is the server running and the base URL right?"
-        self._sleep = sleep
-        self._jitter = jitter
+        self._sleep = sleep or asyncio.sleep
+        self._jitter = jitter or random.random
         self._client = httpx.AsyncClient(
             headers=dict(headers),
             timeout=httpx.Timeout(
@@ -91,19 +104,23 @@ class Transport:
 
     @asynccontextmanager
     async def open(
-        self, path: str, body: dict[str, Any], *, params: Mapping[str, str] | None = None
+        self, path: str, body: Body, *, params: Mapping[str, str] | None = None
     ) -> AsyncIterator[httpx.Response]:
-        """POST ``body`` and hand over a successful, still-streaming response."""
+        """Send ``body`` and hand over a successful, still-streaming response."""
         response = await self._send_with_retries(path, body, params)
         try:
             yield response
         finally:
             await response.aclose()
 
+    async def get_json(self, path: str, *, params: Mapping[str, str] | None = None) -> Any:
+        """GET ``path`` and return the parsed JSON answer."""
+        return await self.post_json(path, None, params=params)
+
     async def post_json(
-        self, path: str, body: dict[str, Any], *, params: Mapping[str, str] | None = None
+        self, path: str, body: Body, *, params: Mapping[str, str] | None = None
     ) -> Any:
-        """POST ``body`` and return the parsed JSON answer."""
+        """Send ``body`` and return the parsed JSON answer."""
         async with self.open(path, body, params=params) as response:
             try:
                 data = await response.aread()
@@ -127,6 +144,24 @@ class Transport:
         except httpx.TransportError as exc:
             raise self.interrupted(exc) from exc
 
+    def parse_object(self, text: str, what: str = "an event") -> dict[str, Any]:
+        """One JSON object from the wire, or ``MalformedResponseError``."""
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise MalformedResponseError(
+                f"{self.provider} sent {what} that is not JSON",
+                provider=self.provider,
+                body_excerpt=self.excerpt(text),
+            ) from exc
+        if not isinstance(value, dict):
+            raise MalformedResponseError(
+                f"{self.provider} sent {what} that is not a JSON object",
+                provider=self.provider,
+                body_excerpt=self.excerpt(text),
+            )
+        return value
+
     def interrupted(self, exc: Exception) -> StreamInterrupted:
         return StreamInterrupted(
             f"the answer from {self.provider} stopped before it was complete "
@@ -141,7 +176,7 @@ class Transport:
         return text[:_EXCERPT]
 
     async def _send_with_retries(
-        self, path: str, body: dict[str, Any], params: Mapping[str, str] | None
+        self, path: str, body: Body, params: Mapping[str, str] | None
     ) -> httpx.Response:
         attempt = 0
         while True:
@@ -167,10 +202,17 @@ class Transport:
         return min(ceiling, base) * (0.5 + 0.5 * self._jitter())
 
     async def _send_once(
-        self, path: str, body: dict[str, Any], params: Mapping[str, str] | None
+        self, path: str, body: Body, params: Mapping[str, str] | None
     ) -> httpx.Response:
         url = f"{self.base_url}{path}"
-        request = self._client.build_request("POST", url, json=body, params=params)
+        if body is None:
+            request = self._client.build_request("GET", url, params=params)
+        elif isinstance(body, Upload):
+            request = self._client.build_request(
+                "POST", url, data=body.fields, files=body.files, params=params
+            )
+        else:
+            request = self._client.build_request("POST", url, json=body, params=params)
         try:
             response = await self._client.send(request, stream=True)
         except httpx.TransportError as exc:

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from tau_cli.agent._sse import sse_events
-from tau_cli.agent._streaming import collect, finish_stream
+from tau_cli.agent._streaming import collect, finish_stream, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import ProviderUnavailable
@@ -93,11 +93,6 @@ class AnthropicProvider:
         all_headers = {"anthropic-version": ANTHROPIC_VERSION, **(headers or {})}
         if api_key:
             all_headers["x-api-key"] = api_key
-        seams: dict[str, Any] = {}
-        if sleep is not None:
-            seams["sleep"] = sleep
-        if jitter is not None:
-            seams["jitter"] = jitter
         self._transport = Transport(
             provider=self._name,
             base_url=base_url,
@@ -105,8 +100,9 @@ class AnthropicProvider:
             secrets=[api_key] if api_key else [],
             client=client,
             hint_auth="set ANTHROPIC_API_KEY or the provider's api_key to a valid key",
+            sleep=sleep,
+            jitter=jitter,
             http_transport=http_transport,
-            **seams,
         )
 
     @property
@@ -125,7 +121,9 @@ class AnthropicProvider:
         assembler = StreamAssembler(model=self._model)
 
         async def events() -> AsyncIterator[StreamEvent]:
-            for event in self._message_events(data, assembler):
+            with wire_shape(self._name, data, self._transport.excerpt):
+                events = self._message_events(data, assembler)
+            for event in events:
                 yield event
 
         return await collect(events(), assembler)
@@ -172,31 +170,16 @@ class AnthropicProvider:
             "/v1/messages", self._body(request, stream=True)
         ) as response:
             async for sse in sse_events(self._transport.lines(response)):
-                event = self._parse(sse.data)
-                for out in self._stream_event(event, assembler, state):
+                event = self._transport.parse_object(sse.data)
+                with wire_shape(self._name, event, self._transport.excerpt):
+                    outs = self._stream_event(event, assembler, state)
+                for out in outs:
                     yield out
                 if event.get("type") == "message_stop":
                     stopped = True
                     break
         if not stopped:
             raise self._transport.interrupted(ConnectionError("no message_stop arrived"))
-
-    def _parse(self, data: str) -> dict[str, Any]:
-        try:
-            event = json.loads(data)
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not JSON",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            ) from exc
-        if not isinstance(event, dict):
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not a JSON object",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            )
-        return event
 
     def _stream_event(
         self, event: dict[str, Any], assembler: StreamAssembler, state: _BlockState
@@ -218,6 +201,8 @@ class AnthropicProvider:
                 return [TextDelta(text=block["text"])]
             if block.get("type") == "thinking" and block.get("thinking"):
                 return [ReasoningDelta(text=block["thinking"])]
+            if block.get("type") == "redacted_thinking":
+                assembler.close_reasoning(block.get("data"), redacted=True)
             return []
         if kind == "content_block_delta":
             return self._delta(event, state)
@@ -264,6 +249,11 @@ class AnthropicProvider:
                 events.append(
                     ReasoningDelta(text=block.get("thinking", ""), signature=block.get("signature"))
                 )
+            elif kind == "redacted_thinking":
+                for event in events:  # the blocks before it keep their order
+                    assembler.add(event)
+                events = []
+                assembler.close_reasoning(block.get("data"), redacted=True)
             elif kind == "tool_use":
                 events.append(
                     ToolCallDelta(

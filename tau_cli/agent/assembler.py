@@ -4,14 +4,16 @@ Every provider streams differently but ends the same way: text pieces, reasoning
 pieces (with a signature some providers need back), and tool calls whose argument
 text arrives in fragments keyed by index, sometimes several calls interleaved. The
 assembler folds core's stream events into a ``ChatResponse``; a tool call whose
-joined arguments are not valid JSON becomes a call with ``parse_error`` set (via
-``ToolCall.from_raw``) so the model is told, and the turn goes on.
+joined arguments are not valid JSON is repaired when only one reading is possible
+(see ``repair``), and otherwise becomes a call with ``parse_error`` set so the
+model is told, and the turn goes on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tau_cli.agent.repair import parse_tool_call
 from tau_cli.core import (
     ChatResponse,
     ContentPart,
@@ -41,6 +43,7 @@ class _Reasoning:
     pieces: list[str] = field(default_factory=list)
     signature: str | None = None
     encrypted_content: str | None = None
+    redacted: bool = False
     closed: bool = False
 
 
@@ -86,17 +89,19 @@ class StreamAssembler:
             block.signature = event.signature
             block.closed = True
 
-    def close_reasoning(self, encrypted_content: str | None) -> None:
+    def close_reasoning(self, encrypted_content: str | None, *, redacted: bool = False) -> None:
         """End the current reasoning block with the provider's opaque state.
 
         The OpenAI Responses API returns reasoning as an item whose encrypted
         content must be sent back for the model to keep its chain of thought; it
         has no stream event of its own, so the provider hands it over here.
+        Anthropic's redacted thinking arrives the same way, as ciphertext only.
         """
         if not self._reasoning or self._reasoning[-1].closed:
             self._reasoning.append(_Reasoning())
         block = self._reasoning[-1]
         block.encrypted_content = encrypted_content
+        block.redacted = redacted
         block.closed = True
 
     @property
@@ -106,7 +111,7 @@ class StreamAssembler:
     def tool_calls(self) -> list[ToolCall]:
         """The calls received so far, in index order, arguments parsed."""
         return [
-            ToolCall.from_raw(call.id or f"call_{index}", call.name, "".join(call.pieces))
+            parse_tool_call(call.id or f"call_{index}", call.name, "".join(call.pieces))
             for index, call in sorted(self._calls.items())
         ]
 
@@ -117,6 +122,7 @@ class StreamAssembler:
                 text="".join(block.pieces),
                 signature=block.signature,
                 encrypted_content=block.encrypted_content,
+                redacted=block.redacted,
             )
             for block in self._reasoning
         ]

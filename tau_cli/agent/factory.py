@@ -4,7 +4,8 @@
 ``scripted:demo.yaml``); ``ProviderConfig`` says how to reach it. What settings do
 not give comes from the conventional environment variables, read once here:
 ``OLLAMA_HOST``; ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` for OpenAI-compatible
-servers; ``AZURE_OPENAI_ENDPOINT`` and ``AZURE_OPENAI_API_KEY``;
+servers; ``AZURE_OPENAI_ENDPOINT`` and ``AZURE_OPENAI_API_KEY`` (or
+``AZURE_OPENAI_AD_TOKEN``, a Microsoft Entra ID token);
 ``ANTHROPIC_BASE_URL`` and ``ANTHROPIC_API_KEY``.
 """
 
@@ -123,15 +124,18 @@ def create_provider(
             key="base_url",
         )
     key = key or env.get("AZURE_OPENAI_API_KEY")
-    if not key:
+    token = None if key else env.get("AZURE_OPENAI_AD_TOKEN")
+    if not key and not token:
         raise ConfigError(
-            f"{ref} needs an Azure OpenAI key: set AZURE_OPENAI_API_KEY or the provider's api_key",
+            f"{ref} needs an Azure OpenAI key: set AZURE_OPENAI_API_KEY or the provider's "
+            "api_key (or AZURE_OPENAI_AD_TOKEN for a Microsoft Entra ID token)",
             key="api_key",
         )
     return OpenAIProvider(
         ref.model,
         base_url=endpoint,
         api_key=key,
+        bearer_token=token,
         azure=AzureDeployment(ref.model, config.api_version or AZURE_DEFAULT_API_VERSION),
         headers=dict(config.headers),
         client=client,

@@ -19,9 +19,10 @@ from typing import Any
 
 import httpx
 
-from tau_cli.agent._streaming import collect, finish_stream
+from tau_cli.agent._streaming import collect, finish_stream, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
+from tau_cli.agent.models import ServedModel
 from tau_cli.agent.request import ChatRequest
 from tau_cli.core import (
     ChatResponse,
@@ -87,19 +88,15 @@ class OllamaProvider:
         self._name = name or f"ollama:{model}"
         self._context_window = context_window
         self._keep_alive = keep_alive
-        seams: dict[str, Any] = {}
-        if sleep is not None:
-            seams["sleep"] = sleep
-        if jitter is not None:
-            seams["jitter"] = jitter
         self._transport = Transport(
             provider=self._name,
             base_url=base_url,
             headers=dict(headers or {}),
             client=client,
             hint_connect=f"is `ollama serve` running at {base_url}?",
+            sleep=sleep,
+            jitter=jitter,
             http_transport=http_transport,
-            **seams,
         )
 
     @property
@@ -119,10 +116,31 @@ class OllamaProvider:
         counter = _CallCounter()
 
         async def events() -> AsyncIterator[StreamEvent]:
-            for event in self._line_events(data, assembler, counter):
+            with wire_shape(self._name, data, self._transport.excerpt):
+                events = self._line_events(data, assembler, counter)
+            for event in events:
                 yield event
 
         return await collect(events(), assembler)
+
+    async def list_models(self) -> list[ServedModel]:
+        """The pulled models, each with the context length and abilities it reports."""
+        tags = await self._transport.get_json("/api/tags")
+        with wire_shape(self._name, tags, self._transport.excerpt):
+            names = [m.get("name") or m.get("model") for m in tags.get("models") or []]
+        return [await self._show(name) for name in names if isinstance(name, str)]
+
+    async def _show(self, name: str) -> ServedModel:
+        info = await self._transport.post_json("/api/show", {"model": name})
+        with wire_shape(self._name, info, self._transport.excerpt):
+            model_info = info.get("model_info") or {}
+            architecture = model_info.get("general.architecture")
+            context = model_info.get(f"{architecture}.context_length")
+            return ServedModel(
+                name=name,
+                context_window=context if isinstance(context, int) else None,
+                capabilities=[c for c in info.get("capabilities") or [] if isinstance(c, str)],
+            )
 
     async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
         """``/api/embed``: one vector per text, in input order."""
@@ -130,24 +148,17 @@ class OllamaProvider:
         if self._keep_alive is not None:
             body["keep_alive"] = self._keep_alive
         data = await self._transport.post_json("/api/embed", body)
-        try:
-            vectors = [[float(x) for x in vector] for vector in data["embeddings"]]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise MalformedResponseError(
-                f"{self._name} answered embeddings in an unknown shape",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(json.dumps(data)),
-            ) from exc
-        return EmbeddingsResponse(
-            vectors=vectors,
-            model=data.get("model") or self._model,
-            usage=TokenUsage(prompt_tokens=data.get("prompt_eval_count") or 0),
-        )
+        with wire_shape(self._name, data, self._transport.excerpt):
+            return EmbeddingsResponse(
+                vectors=[[float(x) for x in vector] for vector in data["embeddings"]],
+                model=data.get("model") or self._model,
+                usage=TokenUsage(prompt_tokens=data.get("prompt_eval_count") or 0),
+            )
 
     def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self._model,
-            "messages": [_message(m) for m in request.messages],
+            "messages": [self._message(m) for m in request.messages],
             "stream": stream,
         }
         if request.tools and request.tool_choice != "none":
@@ -188,31 +199,16 @@ class OllamaProvider:
             async for line in self._transport.lines(response):
                 if not line.strip():
                     continue
-                data = self._parse(line)
-                for event in self._line_events(data, assembler, counter):
+                data = self._transport.parse_object(line, "a line")
+                with wire_shape(self._name, data, self._transport.excerpt):
+                    events = self._line_events(data, assembler, counter)
+                for event in events:
                     yield event
                 if data.get("done"):
                     done = True
                     break
         if not done:
             raise self._transport.interrupted(ConnectionError("the stream ended before done"))
-
-    def _parse(self, line: str) -> dict[str, Any]:
-        try:
-            data = json.loads(line)
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"{self._name} streamed a line that is not JSON",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(line),
-            ) from exc
-        if not isinstance(data, dict):
-            raise MalformedResponseError(
-                f"{self._name} streamed a line that is not a JSON object",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(line),
-            )
-        return data
 
     def _line_events(
         self, data: Any, assembler: StreamAssembler, counter: _CallCounter
@@ -259,6 +255,30 @@ class OllamaProvider:
             )
         return events
 
+    def _message(self, message: Message) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": message.role, "content": message.text}
+        images = [p for p in message.parts if isinstance(p, ImagePart)]
+        if any(image.data is None for image in images):
+            raise ProviderError(
+                f"{self._name}: Ollama takes images inline only, and this one is a URL; "
+                "attach the image file itself instead",
+                provider=self._name,
+            )
+        if images:
+            out["images"] = [image.data for image in images]
+        if message.role == "assistant":
+            if message.reasoning:
+                out["thinking"] = message.reasoning
+            if message.tool_calls:
+                out["tool_calls"] = [
+                    {"id": call.id, "function": {"name": call.name, "arguments": call.arguments}}
+                    for call in message.tool_calls
+                ]
+        if message.role == "tool":
+            out["tool_name"] = message.name
+            out["tool_call_id"] = message.tool_call_id
+        return out
+
 
 class _CallCounter:
     """Ollama sends each tool call whole; this numbers them across lines."""
@@ -269,22 +289,3 @@ class _CallCounter:
     def next(self) -> int:
         self._count += 1
         return self._count - 1
-
-
-def _message(message: Message) -> dict[str, Any]:
-    out: dict[str, Any] = {"role": message.role, "content": message.text}
-    images = [p.data for p in message.parts if isinstance(p, ImagePart) and p.data]
-    if images:
-        out["images"] = images
-    if message.role == "assistant":
-        if message.reasoning:
-            out["thinking"] = message.reasoning
-        if message.tool_calls:
-            out["tool_calls"] = [
-                {"id": call.id, "function": {"name": call.name, "arguments": call.arguments}}
-                for call in message.tool_calls
-            ]
-    if message.role == "tool":
-        out["tool_name"] = message.name
-        out["tool_call_id"] = message.tool_call_id
-    return out

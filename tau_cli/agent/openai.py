@@ -24,12 +24,14 @@ from typing import Any
 import httpx
 
 from tau_cli.agent._sse import sse_events
-from tau_cli.agent._streaming import collect, finish_stream
+from tau_cli.agent._streaming import collect, finish_stream, wire_shape
 from tau_cli.agent._think import ThinkSplitter
-from tau_cli.agent._transport import Sleep, Transport
+from tau_cli.agent._transport import Sleep, Transport, Upload
 from tau_cli.agent.assembler import StreamAssembler
+from tau_cli.agent.models import ServedModel
 from tau_cli.agent.request import ChatRequest
 from tau_cli.core import (
+    AudioResponse,
     ChatResponse,
     ClientConfig,
     EmbeddingsResponse,
@@ -42,6 +44,7 @@ from tau_cli.core import (
     TextPart,
     TokenUsage,
     ToolCallDelta,
+    TranscriptSegment,
     UsageReport,
 )
 
@@ -69,6 +72,8 @@ class OpenAIProvider:
         model: the model name sent in requests (for Azure, the deployment name).
         base_url: e.g. ``https://api.openai.com/v1``; for Azure, the resource endpoint.
         api_key: sent as a bearer token (Azure: the ``api-key`` header); None sends none.
+        bearer_token: for Azure with Microsoft Entra ID, a token sent as
+            ``Authorization: Bearer`` instead of an ``api-key``.
         azure: set to talk to an Azure OpenAI deployment.
         headers: extra headers for every request.
         client: timeouts and retries.
@@ -82,6 +87,7 @@ class OpenAIProvider:
         *,
         base_url: str,
         api_key: str | None = None,
+        bearer_token: str | None = None,
         azure: AzureDeployment | None = None,
         headers: dict[str, str] | None = None,
         client: ClientConfig | None = None,
@@ -99,21 +105,19 @@ class OpenAIProvider:
                 all_headers["api-key"] = api_key
             else:
                 all_headers["Authorization"] = f"Bearer {api_key}"
+        if bearer_token:
+            all_headers["Authorization"] = f"Bearer {bearer_token}"
         hint = "set AZURE_OPENAI_API_KEY" if azure else "set OPENAI_API_KEY"
-        seams: dict[str, Any] = {}
-        if sleep is not None:
-            seams["sleep"] = sleep
-        if jitter is not None:
-            seams["jitter"] = jitter
         self._transport = Transport(
             provider=self._name,
             base_url=base_url,
             headers=all_headers,
-            secrets=[api_key] if api_key else [],
+            secrets=[s for s in (api_key, bearer_token) if s],
             client=client,
             hint_auth=f"{hint} or the provider's api_key to a valid key",
+            sleep=sleep,
+            jitter=jitter,
             http_transport=http_transport,
-            **seams,
         )
 
     @property
@@ -135,10 +139,33 @@ class OpenAIProvider:
         assembler = StreamAssembler(model=self._model)
 
         async def events() -> AsyncIterator[StreamEvent]:
-            for event in self._answer_events(data, assembler):
+            with wire_shape(self._name, data, self._transport.excerpt):
+                events = self._answer_events(data, assembler)
+            for event in events:
                 yield event
 
         return await collect(events(), assembler)
+
+    async def list_models(self) -> list[ServedModel]:
+        """The ids ``/models`` lists, with vLLM's ``max_model_len`` where given.
+
+        Azure lists what the resource could deploy, not its deployments, so it is
+        not asked; its deployment is the one model.
+        """
+        if self._azure is not None:
+            return [ServedModel(name=self._azure.deployment)]
+        data = await self._transport.get_json("/models")
+        with wire_shape(self._name, data, self._transport.excerpt):
+            return [
+                ServedModel(
+                    name=item["id"],
+                    context_window=item.get("max_model_len")
+                    if isinstance(item.get("max_model_len"), int)
+                    else None,
+                )
+                for item in data.get("data") or []
+                if isinstance(item, dict) and isinstance(item.get("id"), str)
+            ]
 
     async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
         """``/embeddings``: one vector per text, in input order."""
@@ -147,21 +174,41 @@ class OpenAIProvider:
             body["model"] = self._model
         path, params = self._route("embeddings")
         data = await self._transport.post_json(path, body, params=params)
-        try:
+        with wire_shape(self._name, data, self._transport.excerpt):
             items = sorted(data["data"], key=lambda item: item["index"])
-            vectors = [[float(x) for x in item["embedding"]] for item in items]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise MalformedResponseError(
-                f"{self._name} answered embeddings in an unknown shape",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(json.dumps(data)),
-            ) from exc
-        usage = data.get("usage") or {}
-        return EmbeddingsResponse(
-            vectors=vectors,
-            model=data.get("model") or self._model,
-            usage=TokenUsage(prompt_tokens=usage.get("prompt_tokens") or 0),
-        )
+            usage = data.get("usage") or {}
+            return EmbeddingsResponse(
+                vectors=[[float(x) for x in item["embedding"]] for item in items],
+                model=data.get("model") or self._model,
+                usage=TokenUsage(prompt_tokens=usage.get("prompt_tokens") or 0),
+            )
+
+    async def transcribe(
+        self,
+        audio: bytes,
+        *,
+        filename: str = "audio.wav",
+        media_type: str = "audio/wav",
+        language: str | None = None,
+    ) -> AudioResponse:
+        """``/audio/transcriptions``, asking for segments (``verbose_json``)."""
+        fields = {"model": self._model, "response_format": "verbose_json"}
+        if language:
+            fields["language"] = language
+        upload = Upload(fields=fields, files={"file": (filename, audio, media_type)})
+        path, params = self._route("audio/transcriptions")
+        data = await self._transport.post_json(path, upload, params=params)
+        with wire_shape(self._name, data, self._transport.excerpt):
+            return AudioResponse(
+                text=data["text"],
+                language=data.get("language"),
+                duration_seconds=data.get("duration"),
+                segments=[
+                    TranscriptSegment(start=seg["start"], end=seg["end"], text=seg["text"])
+                    for seg in data.get("segments") or []
+                ],
+                model=self._model,
+            )
 
     def _route(self, operation: str = "chat/completions") -> tuple[str, dict[str, str] | None]:
         if self._azure is None:
@@ -172,7 +219,7 @@ class OpenAIProvider:
         )
 
     def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
-        body: dict[str, Any] = {"messages": [_message(m) for m in request.messages]}
+        body: dict[str, Any] = {"messages": _messages(request.messages)}
         if self._azure is None:
             body["model"] = self._model
         if stream:
@@ -224,30 +271,15 @@ class OpenAIProvider:
                 if sse.data.strip() == "[DONE]":
                     done = True
                     break
-                chunk = self._parse(sse.data)
-                for event in self._chunk_events(chunk, assembler, splitter):
+                chunk = self._transport.parse_object(sse.data)
+                with wire_shape(self._name, chunk, self._transport.excerpt):
+                    events = self._chunk_events(chunk, assembler, splitter)
+                for event in events:
                     yield event
         for event in splitter.flush():
             yield event
         if not done and assembler.finish_reason is None:
             raise self._transport.interrupted(ConnectionError("the stream ended early"))
-
-    def _parse(self, data: str) -> dict[str, Any]:
-        try:
-            chunk = json.loads(data)
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not JSON",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            ) from exc
-        if not isinstance(chunk, dict):
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not a JSON object",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            )
-        return chunk
 
     def _chunk_events(
         self, chunk: dict[str, Any], assembler: StreamAssembler, splitter: ThinkSplitter
@@ -339,6 +371,39 @@ def _usage(data: dict[str, Any]) -> TokenUsage:
     )
 
 
+def _messages(messages: list[Message]) -> list[dict[str, Any]]:
+    """The history in chat-completions shape.
+
+    Tool messages take text only, so images a tool returned (a screenshot, a
+    plotted chart) follow the run of tool results as one user message; putting
+    them between the results would break the call/result pairing the API checks.
+    """
+    out: list[dict[str, Any]] = []
+    pending_images: list[dict[str, Any]] = []
+    for message in messages:
+        if message.role != "tool" and pending_images:
+            out.append(_tool_images(pending_images))
+            pending_images = []
+        out.append(_message(message))
+        if message.role == "tool":
+            pending_images += [
+                _image(part) for part in message.parts if isinstance(part, ImagePart)
+            ]
+    if pending_images:
+        out.append(_tool_images(pending_images))
+    return out
+
+
+def _tool_images(images: list[dict[str, Any]]) -> dict[str, Any]:
+    note = {"type": "text", "text": "Images returned by the tool calls above:"}
+    return {"role": "user", "content": [note, *images]}
+
+
+def _image(part: ImagePart) -> dict[str, Any]:
+    url = part.url or f"data:{part.media_type};base64,{part.data}"
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
 def _message(message: Message) -> dict[str, Any]:
     """One core message in the chat-completions shape.
 
@@ -370,6 +435,5 @@ def _message(message: Message) -> dict[str, Any]:
         if isinstance(part, TextPart):
             parts.append({"type": "text", "text": part.text})
         elif isinstance(part, ImagePart):
-            url = part.url or f"data:{part.media_type};base64,{part.data}"
-            parts.append({"type": "image_url", "image_url": {"url": url}})
+            parts.append(_image(part))
     return {"role": message.role, "content": parts}

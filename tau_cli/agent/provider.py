@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from tau_cli.agent.request import ChatRequest
-from tau_cli.core import ChatResponse, EmbeddingsResponse, StreamEvent
+from tau_cli.core import AudioResponse, ChatResponse, EmbeddingsResponse, StreamEvent
 
 
 @runtime_checkable
@@ -44,4 +44,20 @@ class Embedder(Protocol):
 
     async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
         """One vector per text, in order; raises a ``ProviderError`` on failure."""
+        ...
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    """A model that turns speech into text (voice input)."""
+
+    async def transcribe(
+        self,
+        audio: bytes,
+        *,
+        filename: str = "audio.wav",
+        media_type: str = "audio/wav",
+        language: str | None = None,
+    ) -> AudioResponse:
+        """The transcript of ``audio``; raises a ``ProviderError`` on failure."""
         ...

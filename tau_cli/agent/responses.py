@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from tau_cli.agent._sse import sse_events
-from tau_cli.agent._streaming import collect, finish_stream
+from tau_cli.agent._streaming import collect, finish_stream, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import ProviderUnavailable
@@ -80,11 +80,6 @@ class ResponsesProvider:
         all_headers = dict(headers or {})
         if api_key:
             all_headers["Authorization"] = f"Bearer {api_key}"
-        seams: dict[str, Any] = {}
-        if sleep is not None:
-            seams["sleep"] = sleep
-        if jitter is not None:
-            seams["jitter"] = jitter
         self._transport = Transport(
             provider=self._name,
             base_url=base_url,
@@ -92,8 +87,9 @@ class ResponsesProvider:
             secrets=[api_key] if api_key else [],
             client=client,
             hint_auth="set OPENAI_API_KEY or the provider's api_key to a valid key",
+            sleep=sleep,
+            jitter=jitter,
             http_transport=http_transport,
-            **seams,
         )
 
     @property
@@ -120,12 +116,20 @@ class ResponsesProvider:
                     body_excerpt=self._transport.excerpt(json.dumps(data)),
                 )
             for index, item in enumerate(data["output"]):
+                if not isinstance(item, dict):
+                    raise MalformedResponseError(
+                        f"{self._name} answered with an output item that is not an object",
+                        provider=self._name,
+                        body_excerpt=self._transport.excerpt(json.dumps(item)),
+                    )
                 if item.get("type") == "reasoning":
                     summary = "".join(s.get("text", "") for s in item.get("summary") or [])
                     if summary:
                         yield ReasoningDelta(text=summary)  # added before the block closes
                     assembler.close_reasoning(item.get("encrypted_content"))
-                for event in _item_events(index, item, state):
+                with wire_shape(self._name, item, self._transport.excerpt):
+                    events = _item_events(index, item, state)
+                for event in events:
                     yield event
             for event in self._finished(data, assembler, state):
                 yield event
@@ -175,31 +179,16 @@ class ResponsesProvider:
         finished = False
         async with self._transport.open("/responses", self._body(request, stream=True)) as response:
             async for sse in sse_events(self._transport.lines(response)):
-                event = self._parse(sse.data)
-                for out in self._event(event, assembler, state):
+                event = self._transport.parse_object(sse.data)
+                with wire_shape(self._name, event, self._transport.excerpt):
+                    outs = self._event(event, assembler, state)
+                for out in outs:
                     yield out
                 if event.get("type") in ("response.completed", "response.incomplete"):
                     finished = True
                     break
         if not finished:
             raise self._transport.interrupted(ConnectionError("no response.completed arrived"))
-
-    def _parse(self, data: str) -> dict[str, Any]:
-        try:
-            event = json.loads(data)
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not JSON",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            ) from exc
-        if not isinstance(event, dict):
-            raise MalformedResponseError(
-                f"{self._name} streamed an event that is not a JSON object",
-                provider=self._name,
-                body_excerpt=self._transport.excerpt(data),
-            )
-        return event
 
     def _event(
         self, event: dict[str, Any], assembler: StreamAssembler, state: _State
@@ -305,8 +294,13 @@ def _usage(data: dict[str, Any]) -> TokenUsage:
 
 
 def _input(messages: list[Message]) -> list[dict[str, Any]]:
+    """The history as input items; images from tools follow their results as a user turn."""
     items: list[dict[str, Any]] = []
+    tool_images: list[dict[str, Any]] = []
     for message in messages:
+        if message.role != "tool" and tool_images:
+            items.append(_tool_images(tool_images))
+            tool_images = []
         if message.role == "tool":
             items.append(
                 {
@@ -315,6 +309,7 @@ def _input(messages: list[Message]) -> list[dict[str, Any]]:
                     "output": message.text,
                 }
             )
+            tool_images += [_image(p) for p in message.parts if isinstance(p, ImagePart)]
             continue
         if message.role == "assistant":
             for part in message.parts:
@@ -344,7 +339,18 @@ def _input(messages: list[Message]) -> list[dict[str, Any]]:
             if isinstance(part, TextPart):
                 parts.append({"type": "input_text", "text": part.text})
             elif isinstance(part, ImagePart):
-                url = part.url or f"data:{part.media_type};base64,{part.data}"
-                parts.append({"type": "input_image", "image_url": url})
+                parts.append(_image(part))
         items.append({"role": message.role, "content": parts})
+    if tool_images:
+        items.append(_tool_images(tool_images))
     return items
+
+
+def _tool_images(images: list[dict[str, Any]]) -> dict[str, Any]:
+    note = {"type": "input_text", "text": "Images returned by the tool calls above:"}
+    return {"role": "user", "content": [note, *images]}
+
+
+def _image(part: ImagePart) -> dict[str, Any]:
+    url = part.url or f"data:{part.media_type};base64,{part.data}"
+    return {"type": "input_image", "image_url": url}

@@ -6,6 +6,8 @@ tests are reproducible without a model. One format serves the in-process provide
 written for one plays on the other. In YAML::
 
     context_window: 8000          # optional: larger requests get a context-length error
+    models:                       # optional: what model listings report
+      - {name: qwen3:8b, context_window: 40960, capabilities: [completion, tools, thinking]}
     turns:
       - tool_calls:
           - name: bash
@@ -151,11 +153,22 @@ class Turn(_Model):
         return (self.chunk_chars / 4) / self.tokens_per_second
 
 
+class ScriptedModel(_Model):
+    """A model the scripted server says it offers (``/api/tags``, ``/v1/models``)."""
+
+    name: str
+    context_window: int | None = Field(default=None, gt=0)
+    capabilities: list[str] = Field(default_factory=lambda: ["completion", "tools"])
+    """Ollama's capability names: completion, tools, thinking, vision, embedding."""
+
+
 class Script(_Model):
     """A list of turns, played one per request."""
 
     turns: list[Turn]
     context_window: int | None = Field(default=None, gt=0)
+    models: list[ScriptedModel] = Field(default_factory=list)
+    """What model listings report; by default one model named by the server."""
 
     @classmethod
     def load(cls, path: str | Path) -> Script:

@@ -15,6 +15,7 @@ from pathlib import Path
 from tau_cli.agent._streaming import collect, finish_stream
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import StreamInterrupted, error_for_status
+from tau_cli.agent.models import ServedModel
 from tau_cli.agent.request import ChatRequest
 from tau_cli.agent.script import (
     Script,
@@ -79,6 +80,16 @@ class ScriptedProvider:
 
     async def aclose(self) -> None:
         """Nothing to release; present so the provider is used like any other."""
+
+    async def list_models(self) -> list[ServedModel]:
+        """The script's ``models``, or this script as the one model."""
+        models = self._script.models
+        if not models:
+            return [ServedModel(name=self._name, context_window=self._script.context_window)]
+        return [
+            ServedModel(name=m.name, context_window=m.context_window, capabilities=m.capabilities)
+            for m in models
+        ]
 
     async def embed(self, texts: Sequence[str]) -> EmbeddingsResponse:
         """Stable stand-in vectors; embeddings do not consume script turns."""

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tau_cli.agent.script import SeenMessage, Turn
+from tau_cli.agent.script import SeenMessage, Turn, Violation
 from tau_cli.core import TokenUsage
+from tau_cli.testing._dialect import Dialect
 
 _STOP = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use"}
 
@@ -47,7 +48,9 @@ def decode(body: dict[str, Any]) -> tuple[list[SeenMessage], list[str]]:
     return seen, [t["name"] for t in body.get("tools", [])]
 
 
-def error_body(status: int, message: str) -> dict[str, Any]:
+def error_body(status: int, message: str, violation: Violation | None = None) -> dict[str, Any]:
+    if violation is not None and violation.kind == "context_length":
+        message = f"prompt is too long: {message}"
     kind = {
         401: "authentication_error",
         403: "permission_error",
@@ -183,3 +186,15 @@ def events(turn: Turn, index: int, model: str, usage: TokenUsage) -> list[tuple[
 
 def sse_bytes(items: list[tuple[str, Any]]) -> list[bytes]:
     return [f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in items]
+
+
+DIALECT = Dialect(
+    decode=decode,
+    error=error_body,
+    answer=answer,
+    stream=lambda turn, index, model, usage, body, path: sse_bytes(
+        events(turn, index, model, usage)
+    ),
+    wants_stream=lambda body: bool(body.get("stream")),
+    content_type="text/event-stream",
+)

@@ -13,8 +13,9 @@ import contextlib
 import json
 from typing import Any
 
-from tau_cli.agent.script import SeenMessage, Turn
+from tau_cli.agent.script import SeenMessage, Turn, Violation
 from tau_cli.core import TokenUsage
+from tau_cli.testing._dialect import Dialect
 
 _CREATED = "2025-01-01T00:00:00.000000Z"
 
@@ -36,7 +37,7 @@ def decode(body: dict[str, Any]) -> tuple[list[SeenMessage], list[str]]:
     return messages, tools
 
 
-def error_body(message: str) -> dict[str, Any]:
+def error_body(status: int, message: str, violation: Violation | None = None) -> dict[str, Any]:
     return {"error": message}
 
 
@@ -97,3 +98,14 @@ def lines(turn: Turn, index: int, model: str, usage: TokenUsage) -> list[bytes]:
         )
     out.append(_final(turn, model, usage, {"role": "assistant", "content": ""}))
     return [json.dumps(o).encode() + b"\n" for o in out]
+
+
+DIALECT = Dialect(
+    decode=decode,
+    error=error_body,
+    answer=answer,
+    stream=lambda turn, index, model, usage, body, path: lines(turn, index, model, usage),
+    # Ollama streams unless told not to.
+    wants_stream=lambda body: body.get("stream") is not False,
+    content_type="application/x-ndjson",
+)

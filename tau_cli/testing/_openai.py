@@ -14,6 +14,8 @@ from typing import Any
 
 from tau_cli.agent.script import SeenMessage, Turn, Violation
 from tau_cli.core import TokenUsage
+from tau_cli.testing._dialect import Body, Dialect
+from tau_cli.testing._http import sse
 
 _FILTER_RESULTS = {
     category: {"filtered": False, "severity": "safe"}
@@ -156,3 +158,20 @@ def chunks(
 def wants_usage(body: dict[str, Any]) -> bool:
     options = body.get("stream_options") or {}
     return bool(options.get("include_usage"))
+
+
+def _stream(
+    turn: Turn, index: int, model: str, usage: TokenUsage, body: Body, path: str
+) -> list[bytes]:
+    azure = path.startswith("/openai/deployments/")
+    return sse(chunks(turn, index, model, usage, wants_usage(body), azure))
+
+
+DIALECT = Dialect(
+    decode=decode,
+    error=error_body,
+    answer=answer,
+    stream=_stream,
+    wants_stream=lambda body: bool(body.get("stream")),
+    content_type="text/event-stream",
+)

@@ -18,6 +18,8 @@ from typing import Any
 
 from tau_cli.agent.script import SeenMessage, Turn
 from tau_cli.core import TokenUsage
+from tau_cli.testing import _openai
+from tau_cli.testing._dialect import Dialect
 
 
 def decode(body: dict[str, Any]) -> tuple[list[SeenMessage], list[str]]:
@@ -177,3 +179,13 @@ def events(turn: Turn, index: int, model: str, usage: TokenUsage) -> list[bytes]
     out.append({"type": closing, "response": final})
     numbered = [{**event, "sequence_number": n} for n, event in enumerate(out)]
     return [f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in numbered]
+
+
+DIALECT = Dialect(
+    decode=decode,
+    error=_openai.error_body,
+    answer=answer,
+    stream=lambda turn, index, model, usage, body, path: events(turn, index, model, usage),
+    wants_stream=lambda body: bool(body.get("stream")),
+    content_type="text/event-stream",
+)

@@ -13,7 +13,10 @@ Routes:
     ``POST /api/chat``             Ollama's native chat (NDJSON streaming)
     ``POST /v1/messages``          Anthropic Messages (named SSE events)
     ``POST .../embeddings``        OpenAI (and Azure) embeddings
+    ``POST .../audio/transcriptions``  OpenAI (and Azure) speech to text
     ``POST /api/embed``            Ollama embeddings
+    ``GET .../models``             OpenAI model list (vLLM's ``max_model_len`` included)
+    ``GET /api/tags``, ``POST /api/show``  Ollama's model list and model details
 
 Embeddings answer with stable stand-in vectors (``scripted_vector``) and do not
 consume script turns.
@@ -30,13 +33,15 @@ from typing import Any, Self
 
 from tau_cli.agent.script import (
     Script,
+    ScriptedError,
+    ScriptedModel,
     Turn,
-    Violation,
     check_request,
     estimate_tokens,
     scripted_vector,
 )
-from tau_cli.testing import _anthropic, _ollama, _openai, _responses
+from tau_cli.testing import _anthropic, _audio, _ollama, _openai, _responses
+from tau_cli.testing._dialect import Dialect
 from tau_cli.testing._http import (
     RecordedRequest,
     end_chunked,
@@ -44,7 +49,6 @@ from tau_cli.testing._http import (
     read_request,
     send_body,
     send_chunk,
-    sse,
     start_chunked,
 )
 
@@ -184,17 +188,20 @@ class ScriptedModelServer:
 
     async def _respond(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; False when the connection must close (a cut)."""
+        if request.path in ("/api/tags", "/api/show") or (
+            request.method == "GET" and request.path.endswith("/models")
+        ):
+            await self._models(request, writer)
+            return True
+        if request.method == "POST" and request.path.endswith("/audio/transcriptions"):
+            await self._transcribe(request, writer)
+            return True
         if request.method == "POST" and request.path.endswith(("/embeddings", "/api/embed")):
             await self._embed(request, writer)
             return True
-        if request.method == "POST" and request.path.endswith("/chat/completions"):
-            return await self._openai(request, writer)
-        if request.method == "POST" and request.path.endswith("/responses"):
-            return await self._responses(request, writer)
-        if request.method == "POST" and request.path == "/api/chat":
-            return await self._ollama(request, writer)
-        if request.method == "POST" and request.path == "/v1/messages":
-            return await self._anthropic(request, writer)
+        dialect = _chat_dialect(request)
+        if dialect is not None:
+            return await self._chat(request, writer, dialect)
         await send_body(
             writer, 404, json_bytes({"error": {"message": f"no route for {request.path}"}})
         )
@@ -208,137 +215,89 @@ class ScriptedModelServer:
             self._next += 1
             return index, self._script.turns[index]
 
-    async def _openai(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
+    async def _chat(
+        self, request: RecordedRequest, writer: asyncio.StreamWriter, dialect: Dialect
+    ) -> bool:
+        """Play the next turn in ``dialect``; False when the connection must close."""
         try:
             body: dict[str, Any] = request.json()
-            messages, tools = _openai.decode(body)
+            messages, tools = dialect.decode(body)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            message = f"could not parse the request body: {exc}"
-            await send_body(writer, 400, json_bytes(_openai.error_body(400, message)))
+            message = f"invalid request: {exc}"
+            await send_body(writer, 400, json_bytes(dialect.error(400, message, None)))
             return True
         taken = self._take_turn()
         if taken is None:
             message = f"the script has no turn left (it has {len(self._script.turns)})"
-            await send_body(writer, 400, json_bytes(_openai.error_body(400, message)))
+            await send_body(writer, 400, json_bytes(dialect.error(400, message, None)))
             return True
         index, turn = taken
         violation = check_request(self._script, turn, messages, tools)
         if violation is not None:
-            await self._refuse(writer, violation)
-            return True
-        if turn.delay:
-            await asyncio.sleep(turn.delay.total_seconds())
-        if turn.error is not None:
-            default = json_bytes(_openai.error_body(turn.error.status, turn.error.message))
-            await self._send_error(writer, turn, default)
-            return True
-        usage = turn.usage_for(estimate_tokens(messages))
-        model = body.get("model") or self._model
-        if not body.get("stream"):
-            payload = json_bytes(_openai.answer(turn, index, model, usage))
-            cut = None if turn.cut_after is None else len(payload) // 2
-            await send_body(writer, 200, payload, truncate_to=cut)
-            return cut is None
-        azure = request.path.startswith("/openai/deployments/")
-        events = sse(_openai.chunks(turn, index, model, usage, _openai.wants_usage(body), azure))
-        return await self._stream(writer, turn, events, "text/event-stream")
-
-    async def _refuse(self, writer: asyncio.StreamWriter, violation: Violation) -> None:
-        body = _openai.error_body(400, violation.message, violation)
-        await send_body(writer, 400, json_bytes(body))
-
-    async def _stream(
-        self, writer: asyncio.StreamWriter, turn: Turn, events: list[bytes], content_type: str
-    ) -> bool:
-        await start_chunked(writer, content_type)
-        pause = turn.chunk_pause()
-        for sent, event in enumerate(events):
-            if turn.cut_after is not None and sent >= turn.cut_after:
-                return False  # closing without the last chunk is a cut stream
-            if sent and pause:
-                await asyncio.sleep(pause)
-            await send_chunk(writer, event)
-        await end_chunked(writer)
-        return True
-
-    async def _ollama(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
-        try:
-            body: dict[str, Any] = request.json()
-            messages, tools = _ollama.decode(body)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            error = _ollama.error_body(f"could not parse the request body: {exc}")
+            error = dialect.error(400, violation.message, violation)
             await send_body(writer, 400, json_bytes(error))
             return True
-        taken = self._take_turn()
-        if taken is None:
-            message = f"the script has no turn left (it has {len(self._script.turns)})"
-            await send_body(writer, 400, json_bytes(_ollama.error_body(message)))
-            return True
-        index, turn = taken
-        violation = check_request(self._script, turn, messages, tools)
-        if violation is not None:
-            await send_body(writer, 400, json_bytes(_ollama.error_body(violation.message)))
-            return True
         if turn.delay:
             await asyncio.sleep(turn.delay.total_seconds())
         if turn.error is not None:
-            await self._send_error(writer, turn, json_bytes(_ollama.error_body(turn.error.message)))
+            await self._send_error(writer, turn.error, dialect)
             return True
         usage = turn.usage_for(estimate_tokens(messages))
         model = body.get("model") or self._model
-        if body.get("stream") is False:
-            payload = json_bytes(_ollama.answer(turn, index, model, usage))
+        if not dialect.wants_stream(body):
+            payload = json_bytes(dialect.answer(turn, index, model, usage))
             cut = None if turn.cut_after is None else len(payload) // 2
             await send_body(writer, 200, payload, truncate_to=cut)
             return cut is None
-        events = _ollama.lines(turn, index, model, usage)
-        return await self._stream(writer, turn, events, "application/x-ndjson")
+        pieces = dialect.stream(turn, index, model, usage, body, request.path)
+        return await self._stream(writer, turn, pieces, dialect.content_type)
 
-    async def _send_error(self, writer: asyncio.StreamWriter, turn: Turn, default: bytes) -> None:
-        error = turn.error
-        assert error is not None
-        payload = error.body.encode() if error.body is not None else default
-        content_type = "text/html" if error.body is not None else "application/json"
+    async def _send_error(
+        self, writer: asyncio.StreamWriter, error: ScriptedError, dialect: Dialect
+    ) -> None:
+        if error.body is not None:
+            payload, content_type = error.body.encode(), "text/html"
+        else:
+            payload = json_bytes(dialect.error(error.status, error.message, None))
+            content_type = "application/json"
         await send_body(
             writer, error.status, payload, content_type=content_type, headers=error.headers
         )
 
-    async def _anthropic(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
+    async def _stream(
+        self, writer: asyncio.StreamWriter, turn: Turn, pieces: list[bytes], content_type: str
+    ) -> bool:
+        await start_chunked(writer, content_type)
+        pause = turn.chunk_pause()
+        for sent, piece in enumerate(pieces):
+            if turn.cut_after is not None and sent >= turn.cut_after:
+                return False  # closing without the last chunk is a cut stream
+            if sent and pause:
+                await asyncio.sleep(pause)
+            await send_chunk(writer, piece)
+        await end_chunked(writer)
+        return True
+
+    async def _transcribe(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
         try:
-            body: dict[str, Any] = request.json()
-            messages, tools = _anthropic.decode(body)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            error = _anthropic.error_body(400, f"invalid request: {exc}")
+            fields, files = _audio.read_form(request.headers.get("content-type", ""), request.body)
+        except ValueError as exc:
+            error = _openai.error_body(400, str(exc), None)
             await send_body(writer, 400, json_bytes(error))
-            return True
+            return
         taken = self._take_turn()
         if taken is None:
             message = f"the script has no turn left (it has {len(self._script.turns)})"
-            await send_body(writer, 400, json_bytes(_anthropic.error_body(400, message)))
-            return True
-        index, turn = taken
-        violation = check_request(self._script, turn, messages, tools)
-        if violation is not None:
-            message = violation.message
-            if violation.kind == "context_length":
-                message = f"prompt is too long: {message}"
-            await send_body(writer, 400, json_bytes(_anthropic.error_body(400, message)))
-            return True
+            await send_body(writer, 400, json_bytes(_openai.error_body(400, message, None)))
+            return
+        _, turn = taken
         if turn.delay:
             await asyncio.sleep(turn.delay.total_seconds())
         if turn.error is not None:
-            default = json_bytes(_anthropic.error_body(turn.error.status, turn.error.message))
-            await self._send_error(writer, turn, default)
-            return True
-        usage = turn.usage_for(estimate_tokens(messages))
-        model = body.get("model") or self._model
-        if not body.get("stream"):
-            payload = json_bytes(_anthropic.answer(turn, index, model, usage))
-            cut = None if turn.cut_after is None else len(payload) // 2
-            await send_body(writer, 200, payload, truncate_to=cut)
-            return cut is None
-        events = _anthropic.sse_bytes(_anthropic.events(turn, index, model, usage))
-        return await self._stream(writer, turn, events, "text/event-stream")
+            await self._send_error(writer, turn.error, _openai.DIALECT)
+            return
+        answer = _audio.transcript(turn, fields, files["file"])
+        await send_body(writer, 200, json_bytes(answer))
 
     async def _embed(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
         try:
@@ -371,35 +330,58 @@ class ScriptedModelServer:
             }
         await send_body(writer, 200, json_bytes(answer))
 
-    async def _responses(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> bool:
-        try:
-            body: dict[str, Any] = request.json()
-            messages, tools = _responses.decode(body)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            await send_body(writer, 400, json_bytes(_openai.error_body(400, str(exc))))
-            return True
-        taken = self._take_turn()
-        if taken is None:
-            message = f"the script has no turn left (it has {len(self._script.turns)})"
-            await send_body(writer, 400, json_bytes(_openai.error_body(400, message)))
-            return True
-        index, turn = taken
-        violation = check_request(self._script, turn, messages, tools)
-        if violation is not None:
-            await self._refuse(writer, violation)
-            return True
-        if turn.delay:
-            await asyncio.sleep(turn.delay.total_seconds())
-        if turn.error is not None:
-            default = json_bytes(_openai.error_body(turn.error.status, turn.error.message))
-            await self._send_error(writer, turn, default)
-            return True
-        usage = turn.usage_for(estimate_tokens(messages))
-        model = body.get("model") or self._model
-        if not body.get("stream"):
-            payload = json_bytes(_responses.answer(turn, index, model, usage))
-            cut = None if turn.cut_after is None else len(payload) // 2
-            await send_body(writer, 200, payload, truncate_to=cut)
-            return cut is None
-        events = _responses.events(turn, index, model, usage)
-        return await self._stream(writer, turn, events, "text/event-stream")
+    async def _models(self, request: RecordedRequest, writer: asyncio.StreamWriter) -> None:
+        models = self._script.models or [
+            ScriptedModel(name=self._model, context_window=self._script.context_window)
+        ]
+        if request.path == "/api/tags":
+            answer: dict[str, Any] = {
+                "models": [
+                    {"name": m.name, "model": m.name, "size": 1, "details": {"family": "scripted"}}
+                    for m in models
+                ]
+            }
+        elif request.path == "/api/show":
+            wanted = request.json().get("model")
+            found = next((m for m in models if m.name == wanted), None)
+            if found is None:
+                error = {"error": f"model '{wanted}' not found"}
+                await send_body(writer, 404, json_bytes(error))
+                return
+            answer = {
+                "details": {"family": "scripted"},
+                "model_info": {
+                    "general.architecture": "scripted",
+                    "scripted.context_length": found.context_window or 4096,
+                },
+                "capabilities": found.capabilities,
+            }
+        else:
+            answer = {
+                "object": "list",
+                "data": [
+                    {
+                        "id": m.name,
+                        "object": "model",
+                        "created": 0,
+                        "owned_by": "scripted",
+                        **({"max_model_len": m.context_window} if m.context_window else {}),
+                    }
+                    for m in models
+                ],
+            }
+        await send_body(writer, 200, json_bytes(answer))
+
+
+def _chat_dialect(request: RecordedRequest) -> Dialect | None:
+    if request.method != "POST":
+        return None
+    if request.path.endswith("/chat/completions"):
+        return _openai.DIALECT
+    if request.path.endswith("/responses"):
+        return _responses.DIALECT
+    if request.path == "/api/chat":
+        return _ollama.DIALECT
+    if request.path == "/v1/messages":
+        return _anthropic.DIALECT
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -258,3 +259,47 @@ async def test_a_request_without_max_tokens_is_refused_by_the_server() -> None:
 
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+REDACTED_STREAM = b"".join(
+    f"event: {json.loads(data)['type']}\ndata: {data}\n\n".encode()
+    for data in [
+        '{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant",'
+        '"model":"claude-test","content":[],"stop_reason":null,"usage":{"input_tokens":10,'
+        '"output_tokens":1}}}',
+        '{"type":"content_block_start","index":0,"content_block":{"type":"redacted_thinking",'
+        '"data":"EmwKAhgBEgy3va"}}',
+        '{"type":"content_block_stop","index":0}',
+        '{"type":"content_block_start","index":1,"content_block":{"type":"tool_use",'
+        '"id":"toolu_1","name":"grep","input":{}}}',
+        '{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta",'
+        '"partial_json":"{\\"pattern\\": \\"x\\"}"}}',
+        '{"type":"content_block_stop","index":1}',
+        '{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}',
+        '{"type":"message_stop"}',
+    ]
+)
+
+
+async def test_redacted_thinking_is_kept_and_sent_back_verbatim(serve_bytes: Any) -> None:
+    async with serve_bytes(REDACTED_STREAM, "text/event-stream") as url:
+        provider = AnthropicProvider("claude-test", base_url=url, api_key="k")
+        events = await _events(provider, ChatRequest(messages=[Message.user("go")], tools=[GREP]))
+        await provider.aclose()
+    done = events[-1]
+    assert isinstance(done, StreamDone)
+    (call,) = done.response.message.tool_calls
+    history = [Message.user("go"), done.response.message, Message.tool(call, ToolResult(text="1"))]
+    async with ScriptedModelServer(_turns({"text": "ok"})) as server:
+        provider = _provider(server)
+        await provider.complete(ChatRequest(messages=history, tools=[GREP]))
+        await provider.aclose()
+        sent = server.requests[0].json()["messages"][1]["content"]
+
+    assert done.response.message.content[0] == ReasoningPart(
+        encrypted_content="EmwKAhgBEgy3va", redacted=True
+    )
+    assert sent == [
+        {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va"},
+        {"type": "tool_use", "id": "toolu_1", "name": "grep", "input": {"pattern": "x"}},
+    ]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from tau_cli.agent import ChatRequest, ScriptedProvider, Turn, create_provider
+from tau_cli.agent import ChatRequest, Provider, ScriptedProvider, Turn, create_provider
 from tau_cli.agent.openai import OpenAIProvider
 from tau_cli.core import (
     ClientConfig,
@@ -173,3 +173,30 @@ def test_missing_settings_are_config_errors_saying_what_to_set(
 ) -> None:
     with pytest.raises(ConfigError, match=problem):
         create_provider(ModelRef.parse(ref), environ=environ)
+
+
+async def test_azure_accepts_an_entra_id_token_as_a_bearer() -> None:
+    async with ScriptedModelServer([Turn(text="ok")]) as server:
+        provider = create_provider(
+            ModelRef.parse("azure:prod"),
+            environ={"AZURE_OPENAI_ENDPOINT": server.url, "AZURE_OPENAI_AD_TOKEN": "eyJ-token"},
+        )
+        await provider.complete(HELLO)
+        await provider.aclose()
+        headers = server.requests[0].headers
+
+    assert headers["authorization"] == "Bearer eyJ-token"
+    assert "api-key" not in headers
+
+
+@pytest.mark.parametrize("kind", ["ollama", "openai", "azure", "anthropic"])
+async def test_every_provider_kind_meets_the_provider_protocol(kind: str) -> None:
+    provider = create_provider(
+        ModelRef(provider=kind, model="m"),
+        ProviderConfig.model_validate(
+            {"kind": kind, "base_url": "http://127.0.0.1:9", "api_key": "k"}
+        ),
+    )
+
+    assert isinstance(provider, Provider)
+    await provider.aclose()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from pydantic import SecretStr
 
 from tau_cli.agent import (
@@ -13,7 +16,7 @@ from tau_cli.agent import (
     create_provider,
     scripted_vector,
 )
-from tau_cli.core import ModelRef, ProviderConfig
+from tau_cli.core import MalformedResponseError, ModelRef, ProviderConfig
 from tau_cli.testing import ScriptedModelServer
 
 TEXTS = ["def add(a, b):", "class Parser:", "def add(a, b):"]
@@ -69,3 +72,20 @@ async def test_the_scripted_provider_embeds_without_using_turns() -> None:
 
     assert response.vectors == [scripted_vector(t) for t in TEXTS]
     assert provider.turns_left == 0
+
+
+@pytest.mark.parametrize(
+    ("make", "body"),
+    [
+        (lambda url: OpenAIProvider("e", base_url=url), b'{"data": [{"index": 0}]}'),
+        (lambda url: OllamaProvider("e", base_url=url), b'{"embeddings": "none"}'),
+    ],
+)
+async def test_embeddings_of_the_wrong_shape_are_malformed_responses(
+    serve_bytes: Any, make: Any, body: bytes
+) -> None:
+    async with serve_bytes(body, "application/json") as url:
+        provider = make(url)
+        with pytest.raises(MalformedResponseError, match="shape tau does not understand"):
+            await provider.embed(["x"])
+        await provider.aclose()

@@ -165,14 +165,14 @@ async def test_a_tool_round_trip_sends_calls_and_results_the_server_accepts() ->
 
 
 async def test_broken_argument_json_reaches_the_loop_as_a_parse_error() -> None:
-    turns = _turns({"tool_calls": [{"name": "read", "arguments": '{"path": "a.py"'}]})
+    turns = _turns({"tool_calls": [{"name": "read", "arguments": '{"path": "a.p'}]})
     async with ScriptedModelServer(turns) as server:
         provider = _provider(server)
         events = await _events(provider.stream(HELLO))
         await provider.aclose()
 
     (complete,) = [e for e in events if isinstance(e, ToolCallComplete)]
-    assert complete.call.raw_arguments == '{"path": "a.py"'
+    assert complete.call.raw_arguments == '{"path": "a.p'
     assert complete.call.parse_error is not None
     assert isinstance(events[-1], StreamDone)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tau_cli.agent import ChatRequest, ScriptedProvider, StreamInterrupted
 from tau_cli.agent.script import Script
@@ -187,3 +189,17 @@ def test_a_bad_script_file_is_a_config_error_naming_the_file(
 def test_a_missing_script_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read the script"):
         Script.load(tmp_path / "absent.yaml")
+
+
+def test_the_documented_example_script_is_valid() -> None:
+    import tau_cli.agent.script as module
+
+    doc = module.__doc__ or ""
+    example = doc.split("In YAML::", 1)[1].split("\n\n")[1]
+
+    script = Script.model_validate(yaml.safe_load(textwrap.dedent(example)))
+
+    assert script.context_window == 8000
+    assert [bool(t.tool_calls) for t in script.turns] == [True, False, False, False]
+    assert script.turns[2].error is not None and script.turns[2].error.status == 429
+    assert script.models[0].context_window == 40960

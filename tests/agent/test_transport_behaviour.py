@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 
 from tau_cli.agent import ChatRequest, OpenAIProvider, Turn
-from tau_cli.core import ClientConfig, Message, StreamError, TextDelta
+from tau_cli.core import ClientConfig, MalformedResponseError, Message, StreamError, TextDelta
 from tau_cli.testing import ScriptedModelServer
+
+ServeBytes = Callable[[bytes, str], AbstractAsyncContextManager[str]]
 
 HELLO = ChatRequest(messages=[Message.user("hi")])
 
@@ -63,45 +65,41 @@ async def test_no_proxy_bypasses_the_proxy(monkeypatch: pytest.MonkeyPatch) -> N
     assert proxied == 0
 
 
-@pytest.fixture
-async def garbled_server() -> AsyncIterator[str]:
-    """A server whose SSE stream breaks off into text that is not JSON."""
-    body = (
-        b'data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,'
-        b'"delta":{"role":"assistant","content":"partial"},"finish_reason":null}]}\n\n'
-        b"data: {this is not json\n\n"
-    )
-
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next(
-            int(line.split(b":")[1])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length")
-        )
-        await reader.readexactly(length)
-        writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
-        )
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server:
-        yield f"http://127.0.0.1:{port}/v1"
+PARTIAL = (
+    b'data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,'
+    b'"delta":{"role":"assistant","content":"partial"},"finish_reason":null}]}\n\n'
+)
 
 
+@pytest.mark.parametrize(
+    ("tail", "problem"),
+    [
+        (b"data: {this is not json\n\n", "not JSON"),
+        (b'data: {"choices": "nope"}\n\n', "shape tau does not understand"),
+        (b'data: {"choices": [{"delta": {"tool_calls": [{"index": -1}]}}]}\n\n', "shape"),
+    ],
+)
 async def test_a_malformed_event_ends_the_stream_with_an_error_after_the_text(
-    garbled_server: str,
+    serve_bytes: ServeBytes, tail: bytes, problem: str
 ) -> None:
-    provider = OpenAIProvider("m", base_url=garbled_server, client=ClientConfig(max_retries=0))
-    events = [e async for e in provider.stream(HELLO)]
-    await provider.aclose()
+    async with serve_bytes(PARTIAL + tail, "text/event-stream") as url:
+        provider = OpenAIProvider("m", base_url=url, client=ClientConfig(max_retries=0))
+        events = [e async for e in provider.stream(HELLO)]
+        await provider.aclose()
 
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["partial"]
     error = events[-1]
     assert isinstance(error, StreamError)
     assert error.error.kind == "MalformedResponseError"
-    assert "not JSON" in error.error.message
+    assert problem in error.error.message
+
+
+async def test_a_complete_answer_of_the_wrong_shape_is_a_malformed_response(
+    serve_bytes: ServeBytes,
+) -> None:
+    body = b'{"choices": [{"message": "just a string"}]}'
+    async with serve_bytes(body, "application/json") as url:
+        provider = OpenAIProvider("m", base_url=url, client=ClientConfig(max_retries=0))
+        with pytest.raises(MalformedResponseError, match="shape tau does not understand"):
+            await provider.complete(HELLO)
+        await provider.aclose()
