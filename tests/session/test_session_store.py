@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -364,3 +366,44 @@ def test_a_transcript_is_flushed_to_the_file_before_append_returns(
         assert b'"durable"' in os.read(fd, 1 << 16)
     finally:
         os.close(fd)
+
+
+_FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from tau_cli.core import Message
+from tau_cli.session import SessionStore
+
+store = SessionStore(Path(sys.argv[1]), ids=lambda: "full")
+session = store.create("/home/dev/shop")
+session.append(Message.user("before"))
+size = store.find("full").stat().st_size
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+_, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (size + 1000, hard))
+try:
+    session.append(Message.user("x" * 50_000))
+except OSError as exc:
+    print("refused:", exc.strerror)
+resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
+session.append(Message.user("after"))
+print("messages in memory:", len(session))
+"""
+
+
+def test_a_write_the_disk_refuses_leaves_no_partial_line_behind(tmp_path: Path) -> None:
+    root = tmp_path / "sessions"
+
+    result = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ["HOME"]},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["refused: File too large", "messages in memory: 2"]
+    loaded = SessionStore(root).load("full")
+    assert [m.text for m in loaded.session.messages] == ["before", "after"]
+    assert loaded.warnings == []
