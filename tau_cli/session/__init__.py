@@ -13,6 +13,19 @@
   ``TokenCounter`` (``CalibratedCounter`` corrects the estimate with
   provider-reported usage).
 
+A turn, as the runtime drives it::
+
+    store = SessionStore(scrub=Redactor.from_environment(secrets=configured_keys))
+    session = store.create(cwd, model="ollama:qwen3")      # or store.resume(id).session
+    manager = ContextManager(ContextBudget.for_model(caps), strategy=SlidingWindow())
+    session.append(Message.user(prompt))                   # durable when it returns
+    window = await manager.prepare(session, pinned=memory, tools=tools)
+    response = ...                                          # provider call with window.messages
+    manager.calibrate(window, response.usage, tools)
+    session.append(response.message)
+    session.record_usage(response.usage)
+    # on Esc during tools: session.interrupt_pending_calls()
+
 Only ``tau_cli.core`` is imported.
 """
 

@@ -110,8 +110,14 @@ class SessionStore:
         *interrupted* result (recorded), so the next request is valid; they are
         listed in ``interrupted``.
         """
-        loaded = self.load(session_id)
-        writer = TranscriptWriter.reopen(loaded.path, loaded.good_length, self._scrub)
+        path = self.find(session_id)
+        writer = TranscriptWriter.open_existing(path, self._scrub)
+        try:
+            loaded = read_transcript(path, clock=self._clock, ids=self._ids)
+            writer.cut_to(loaded.good_length)
+        except BaseException:
+            writer.close()
+            raise
         loaded.session.attach(writer)
         loaded.interrupted = loaded.session.interrupt_pending_calls()
         return loaded

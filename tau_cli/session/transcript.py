@@ -94,20 +94,26 @@ class TranscriptWriter:
         return writer
 
     @classmethod
-    def reopen(
-        cls, path: Path, good_length: int, scrub: Scrubber | None = None
-    ) -> TranscriptWriter:
-        """Continue an existing transcript, first cutting off a torn last line."""
+    def open_existing(cls, path: Path, scrub: Scrubber | None = None) -> TranscriptWriter:
+        """Take over an existing transcript for appending.
+
+        The lock is taken before anything is read, so what the caller loads next is
+        exactly what it will append to.
+        """
         fd = os.open(path, os.O_WRONLY | os.O_APPEND)
         try:
             _lock(path, fd)
-            if os.fstat(fd).st_size != good_length:
-                os.ftruncate(fd, good_length)
-                os.fsync(fd)
         except BaseException:
             os.close(fd)
             raise
         return cls(path, fd, scrub)
+
+    def cut_to(self, length: int) -> None:
+        """Cut a torn last line off (``length`` is where the last whole line ends)."""
+        fd = self._open_fd()
+        if os.fstat(fd).st_size != length:
+            os.ftruncate(fd, length)
+            os.fsync(fd)
 
     def record(self, entry: Entry) -> None:
         self._write(self._encode(entry))
@@ -123,14 +129,28 @@ class TranscriptWriter:
             data = self._scrub(data)
         return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
-    def _write(self, data: bytes) -> None:
+    def _open_fd(self) -> int:
         if self._fd is None:
             raise ValueError(f"transcript {self.path} is closed")
-        view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fsync(self._fd)
+        return self._fd
+
+    def _write(self, data: bytes) -> None:
+        """Append whole lines durably; on failure (a full disk) take the part back.
+
+        A partial line left behind would sit in the middle of the file once the
+        next entry is appended, and then the transcript would no longer load.
+        """
+        fd = self._open_fd()
+        size = os.fstat(fd).st_size
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except OSError:
+            os.ftruncate(fd, size)
+            raise
 
 
 def read_transcript(

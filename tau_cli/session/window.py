@@ -16,7 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from tau_cli.core import Message, ModelCapabilities, TauError, TokenCounter, ToolDefinition
+from tau_cli.core import (
+    Message,
+    ModelCapabilities,
+    TauError,
+    TokenCounter,
+    TokenUsage,
+    ToolDefinition,
+)
 from tau_cli.session._cuts import choose_cut
 from tau_cli.session._entries import CompactionEntry
 from tau_cli.session.compaction import (
@@ -167,6 +174,14 @@ class ContextManager:
             )
         fill = ContextFill(tokens, self.budget.available, self.budget.context_window)
         return Window([*fixed, *body], tokens, full, trimmed, fill)
+
+    def calibrate(
+        self, window: Window, usage: TokenUsage, tools: Sequence[ToolDefinition] = ()
+    ) -> None:
+        """Correct later estimates with the prompt tokens the provider counted for
+        ``window`` (sent with ``tools``); a no-op unless the counter calibrates."""
+        if isinstance(self.counter, CalibratedCounter):
+            self.counter.calibrate(usage.prompt_tokens, window.messages, tools)
 
     def needs_compaction(self, window: Window) -> bool:
         return window.full_tokens >= self.threshold * self.budget.available

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tau_cli.core import ImagePart, Message, ReasoningPart, ToolCall, ToolResult
 from tau_cli.session import REDACTED, Redactor, SessionStore
@@ -154,3 +156,23 @@ def test_opaque_provider_fields_are_written_unchanged() -> None:
 
     assert loaded[0] == message
     assert loaded[1].parts[0] == ImagePart(data=image)
+
+
+_SEPARATORS = st.sampled_from(list(" \n\t\"'=:,;()[]{}<>`"))
+_SECRETS = st.sampled_from(
+    [OPENAI_KEY, ANTHROPIC_KEY, GITHUB_TOKEN, AWS_KEY, SLACK_TOKEN, GOOGLE_KEY, JWT, PRIVATE_KEY]
+)
+
+
+@given(st.text(max_size=80), _SEPARATORS, _SECRETS, _SEPARATORS, st.text(max_size=80))
+def test_a_known_secret_never_survives_whatever_surrounds_it(
+    before: str, left: str, secret: str, right: str, after: str
+) -> None:
+    assert secret not in Redactor().redact_text(before + left + secret + right + after)
+
+
+@given(st.text(max_size=80), st.text(max_size=80))
+def test_a_configured_secret_never_survives_even_inside_a_word(before: str, after: str) -> None:
+    secret = "0123456789abcdef" * 2
+
+    assert secret not in Redactor([secret]).redact_text(before + secret + after)

@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,16 +40,16 @@ def _lines(path: Path) -> list[dict[str, object]]:
 
 
 def test_sessions_live_under_tau_home_by_project(store: SessionStore, tau_home: Path) -> None:
-    session = store.create("/work/shop", model="ollama:qwen3")
+    session = store.create("/home/dev/shop", model="ollama:qwen3")
     session.append(Message.user("hi"))
 
     path = store.find(session.id)
 
     assert sessions_root() == tau_home / "sessions"
-    assert path == tau_home / "sessions" / project_key("/work/shop") / f"{session.id}.jsonl"
+    assert path == tau_home / "sessions" / project_key("/home/dev/shop") / f"{session.id}.jsonl"
     header, entry, _title = _lines(path)
     assert header["type"] == "header" and header["format"] == FORMAT_VERSION
-    assert header["cwd"] == "/work/shop" and header["model"] == "ollama:qwen3"
+    assert header["cwd"] == "/home/dev/shop" and header["model"] == "ollama:qwen3"
     assert entry["type"] == "message"
 
 
@@ -68,7 +70,7 @@ def test_project_keys_are_readable_and_tell_same_named_projects_apart() -> None:
 
 
 def test_transcripts_are_private_to_the_user(store: SessionStore) -> None:
-    session = store.create("/work/shop")
+    session = store.create("/home/dev/shop")
 
     path = store.find(session.id)
 
@@ -77,7 +79,7 @@ def test_transcripts_are_private_to_the_user(store: SessionStore) -> None:
 
 
 def test_every_message_shape_survives_a_round_trip(store: SessionStore) -> None:
-    session = store.create("/work/shop", model="anthropic:claude")
+    session = store.create("/home/dev/shop", model="anthropic:claude")
     call = ToolCall.from_raw("toolu_1", "edit", '{"path": "a.py", "old": "x", "new": "y"}')
     broken = ToolCall.from_raw("toolu_2", "edit", "{not json")
     history = [
@@ -101,7 +103,7 @@ def test_every_message_shape_survives_a_round_trip(store: SessionStore) -> None:
 
 
 def test_a_resumed_session_continues_the_same_file(store: SessionStore) -> None:
-    session = store.create("/work/shop")
+    session = store.create("/home/dev/shop")
     session.append(Message.user("first"))
     session.close()
 
@@ -116,7 +118,7 @@ def test_a_resumed_session_continues_the_same_file(store: SessionStore) -> None:
 
 
 def test_truncate_clear_title_model_and_compaction_are_replayed(store: SessionStore) -> None:
-    session = store.create("/work/shop", model="a")
+    session = store.create("/home/dev/shop", model="a")
     session.extend(Message.user(f"m{i}") for i in range(4))
     session.truncate(3)
     session.set_model("b")
@@ -135,7 +137,7 @@ def test_truncate_clear_title_model_and_compaction_are_replayed(store: SessionSt
 def test_a_closed_session_refuses_changes_that_would_not_be_saved(
     store: SessionStore,
 ) -> None:
-    session = store.create("/work/shop")
+    session = store.create("/home/dev/shop")
     session.close()
 
     with pytest.raises(SessionError, match="is closed; resume it to continue"):
@@ -144,7 +146,7 @@ def test_a_closed_session_refuses_changes_that_would_not_be_saved(
 
 
 def test_only_one_process_writes_a_session_at_a_time(store: SessionStore) -> None:
-    session = store.create("/work/shop")
+    session = store.create("/home/dev/shop")
 
     with pytest.raises(SessionLocked, match="open in another tau process"):
         store.resume(session.id)
@@ -159,14 +161,14 @@ def test_only_one_process_writes_a_session_at_a_time(store: SessionStore) -> Non
 def test_sessions_list_newest_first_with_what_a_picker_shows(
     store: SessionStore, clock: StepClock
 ) -> None:
-    older = store.create("/work/shop")
+    older = store.create("/home/dev/shop")
     older.append(Message.user("older work"))
-    newer = store.create("/work/shop")
+    newer = store.create("/home/dev/shop")
     newer.extend([Message.user("newer work"), Message.assistant("ok")])
-    store.create("/work/elsewhere").append(Message.user("other project"))
+    store.create("/home/dev/elsewhere").append(Message.user("other project"))
     older.append(Message.assistant("touched last"))
 
-    listed = store.list("/work/shop")
+    listed = store.list("/home/dev/shop")
 
     assert [s.id for s in listed] == [older.id, newer.id]
     row = listed[1]
@@ -175,21 +177,21 @@ def test_sessions_list_newest_first_with_what_a_picker_shows(
 
 
 def test_continue_picks_the_newest_session_of_this_directory(store: SessionStore) -> None:
-    assert store.resume_latest("/work/shop") is None
-    first = store.create("/work/shop")
+    assert store.resume_latest("/home/dev/shop") is None
+    first = store.create("/home/dev/shop")
     first.append(Message.user("a"))
-    second = store.create("/work/shop")
+    second = store.create("/home/dev/shop")
     second.append(Message.user("b"))
     first.close()
     second.close()
 
-    latest = store.resume_latest("/work/shop")
+    latest = store.resume_latest("/home/dev/shop")
 
     assert latest is not None and latest.session.id == second.id
 
 
 def test_a_fork_gets_its_own_transcript_holding_the_prefix(store: SessionStore) -> None:
-    parent = store.create("/work/shop")
+    parent = store.create("/home/dev/shop")
     parent.extend([Message.user("a"), Message.assistant("b"), Message.user("c")])
 
     child = parent.fork(at=2)
@@ -205,7 +207,7 @@ def test_a_fork_gets_its_own_transcript_holding_the_prefix(store: SessionStore) 
 def test_a_stored_session_forks_at_a_message_even_while_it_is_open(
     store: SessionStore,
 ) -> None:
-    parent = store.create("/work/shop")
+    parent = store.create("/home/dev/shop")
     parent.extend([Message.user("a"), Message.assistant("b"), Message.user("c")])
 
     child = store.fork(parent.id, at=1)
@@ -218,14 +220,14 @@ def test_a_stored_session_forks_at_a_message_even_while_it_is_open(
 
 
 def test_delete_removes_the_transcript(store: SessionStore) -> None:
-    session = store.create("/work/shop")
+    session = store.create("/home/dev/shop")
     session.close()
 
     store.delete(session.id)
 
     with pytest.raises(SessionNotFound, match=session.id):
         store.load(session.id)
-    assert store.list("/work/shop") == []
+    assert store.list("/home/dev/shop") == []
 
 
 def test_ids_that_could_escape_the_sessions_folder_are_refused(store: SessionStore) -> None:
@@ -234,17 +236,17 @@ def test_ids_that_could_escape_the_sessions_folder_are_refused(store: SessionSto
 
 
 def test_an_existing_transcript_is_never_overwritten(store: SessionStore, clock: StepClock) -> None:
-    store.create("/work/shop").close()
+    store.create("/home/dev/shop").close()
     reuse = SessionStore(clock=clock, ids=CountingIds())
 
     with pytest.raises(SessionError, match="already exists"):
-        reuse.create("/work/shop")
+        reuse.create("/home/dev/shop")
 
 
 def test_a_torn_last_line_is_reported_skipped_and_cut_before_appending(
     store: SessionStore,
 ) -> None:
-    session = store.create("/work/shop")
+    session = store.create("/home/dev/shop")
     session.extend([Message.user("kept"), Message.assistant("kept too")])
     session.close()
     path = store.find(session.id)
@@ -264,7 +266,7 @@ def test_a_torn_last_line_is_reported_skipped_and_cut_before_appending(
 
 
 def test_a_malformed_line_in_the_middle_names_file_and_line(store: SessionStore) -> None:
-    session = store.create("/work/shop")
+    session = store.create("/home/dev/shop")
     session.extend([Message.user("a"), Message.user("b")])
     session.close()
     path = store.find(session.id)
@@ -280,7 +282,7 @@ def test_a_malformed_line_in_the_middle_names_file_and_line(store: SessionStore)
 
 
 def test_broken_json_in_the_middle_is_an_error_not_a_skip(store: SessionStore) -> None:
-    session = store.create("/work/shop")
+    session = store.create("/home/dev/shop")
     session.append(Message.user("a"))
     session.close()
     path = store.find(session.id)
@@ -310,12 +312,12 @@ def test_a_file_without_a_header_is_not_a_transcript(tmp_path: Path) -> None:
 def test_unreadable_transcripts_are_left_out_of_lists_and_left_alone(
     store: SessionStore,
 ) -> None:
-    good = store.create("/work/shop")
+    good = store.create("/home/dev/shop")
     good.close()
-    bad = store.project_dir("/work/shop") / "bad.jsonl"
+    bad = store.project_dir("/home/dev/shop") / "bad.jsonl"
     bad.write_text("not json\n")
 
-    assert [s.id for s in store.list("/work/shop")] == [good.id]
+    assert [s.id for s in store.list("/home/dev/shop")] == [good.id]
     assert bad.read_text() == "not json\n"
 
 
@@ -354,7 +356,7 @@ def test_the_version_1_transcript_still_loads(store: SessionStore) -> None:
 def test_a_transcript_is_flushed_to_the_file_before_append_returns(
     store: SessionStore,
 ) -> None:
-    session = store.create("/work/shop")
+    session = store.create("/home/dev/shop")
     path = store.find(session.id)
 
     session.append(Message.user("durable"))
@@ -364,3 +366,44 @@ def test_a_transcript_is_flushed_to_the_file_before_append_returns(
         assert b'"durable"' in os.read(fd, 1 << 16)
     finally:
         os.close(fd)
+
+
+_FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from tau_cli.core import Message
+from tau_cli.session import SessionStore
+
+store = SessionStore(Path(sys.argv[1]), ids=lambda: "full")
+session = store.create("/home/dev/shop")
+session.append(Message.user("before"))
+size = store.find("full").stat().st_size
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+_, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (size + 1000, hard))
+try:
+    session.append(Message.user("x" * 50_000))
+except OSError as exc:
+    print("refused:", exc.strerror)
+resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
+session.append(Message.user("after"))
+print("messages in memory:", len(session))
+"""
+
+
+def test_a_write_the_disk_refuses_leaves_no_partial_line_behind(tmp_path: Path) -> None:
+    root = tmp_path / "sessions"
+
+    result = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ["HOME"]},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["refused: File too large", "messages in memory: 2"]
+    loaded = SessionStore(root).load("full")
+    assert [m.text for m in loaded.session.messages] == ["before", "after"]
+    assert loaded.warnings == []

@@ -9,7 +9,7 @@ from conversations import turn
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tau_cli.core import Message, ModelCapabilities, ToolCall, ToolDefinition
+from tau_cli.core import Message, ModelCapabilities, TokenUsage, ToolCall, ToolDefinition
 from tau_cli.session import (
     SUMMARY_PREFIX,
     CalibratedCounter,
@@ -61,6 +61,16 @@ def test_tool_schemas_count_against_the_budget() -> None:
     tool = ToolDefinition(name="bash", description="run a command " * 50)
 
     assert manager.build(session, tools=[tool]).tokens > manager.build(session).tokens
+
+
+def test_reported_usage_corrects_the_next_windows_count() -> None:
+    session = _session(3)
+    manager = ContextManager(ContextBudget(100_000))
+    window = manager.build(session)
+
+    manager.calibrate(window, TokenUsage(prompt_tokens=window.tokens * 2, completion_tokens=9))
+
+    assert manager.build(session).tokens == pytest.approx(window.tokens * 2, abs=2)
 
 
 def test_an_over_budget_window_drops_oldest_turns_for_this_request_only() -> None:
