@@ -7,15 +7,14 @@ sees only the configuration it writes itself.
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tau_cli.testing import loopback_only as _loopback_only
 
 # Shared 2-core machines are slow and noisy: time limits per example only make
 # property tests flaky there, never more correct.
@@ -36,40 +35,15 @@ _PROVIDER_VARIABLES = (
 )
 
 
-def _is_loopback(address: Any) -> bool:
-    host = address[0] if isinstance(address, tuple) else address
-    if not isinstance(host, str):
-        return True  # not an internet address (e.g. an abstract unix socket)
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost: it would be resolved and reached
-
-
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-
-
-def _guarded(real: Any) -> Any:
-    def connect(self: socket.socket, address: Any) -> Any:
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
-            raise OSError(f"tests may only connect to 127.0.0.1/localhost, not {address!r}")
-        return real(self, address)
-
-    return connect
-
-
 @pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Refuse any connection from the test process that is not to loopback.
+def loopback_only() -> Iterator[None]:
+    """No test reaches beyond 127.0.0.1: connections and name lookups elsewhere fail.
 
-    Tests talk to scripted servers on 127.0.0.1; a test that would reach a real provider
-    (a missing base URL, a default endpoint) fails loudly here instead.
+    Tests talk to scripted servers on loopback; a test that would reach a real
+    provider (a missing base URL, a default endpoint) fails loudly instead.
     """
-    monkeypatch.setattr(socket.socket, "connect", _guarded(_real_connect))
-    monkeypatch.setattr(socket.socket, "connect_ex", _guarded(_real_connect_ex))
+    with _loopback_only():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,25 +1,14 @@
-"""Every test here runs behind the loopback guard: no traffic but to 127.0.0.1.
-
-``serve_bytes`` is a one-shot server for answers the scripted server will not
+"""``serve_bytes`` is a one-shot server for answers the scripted server will not
 produce (garbled streams, wire shapes it does not script), sent byte for byte.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
-
-from tau_cli.testing import loopback_only
-
-
-@pytest.fixture(autouse=True)
-def _loopback_only() -> Iterator[None]:
-    with loopback_only():
-        yield
-
 
 ServeBytes = Callable[[bytes, str], AbstractAsyncContextManager[str]]
 
