@@ -28,12 +28,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tau_cli.runtime.settings import HookCommand, HookEvent, HookMatcher
+from tau_cli.tools import allowed_environment
 
 Decision = Literal["allow", "deny", "ask"]
 
-# What a hook's process may see of tau's environment: enough to run ordinary tools,
-# never the provider keys tau holds.
-_ENV_ALLOWLIST = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "TERM", "TMPDIR", "TZ")
 _TOOL_EVENTS = {"PreToolUse", "PostToolUse"}
 _PLAIN_STDOUT_IS_CONTEXT = {"UserPromptSubmit", "SessionStart"}
 _STDERR_LIMIT = 4_000
@@ -151,9 +149,9 @@ class HookRunner:
         return _parse_stdout(event, out)
 
     def _env(self) -> dict[str, str]:
-        source = os.environ if self.environ is None else self.environ
-        env = {k: source[k] for k in _ENV_ALLOWLIST if k in source}
-        env.update({k: v for k, v in source.items() if k.startswith("LC_")})
+        # The same allow-list as tool processes: enough to run ordinary programs,
+        # never the provider keys tau holds.
+        env = allowed_environment(os.environ if self.environ is None else self.environ)
         env["TAU_PROJECT_DIR"] = env["CLAUDE_PROJECT_DIR"] = str(self.project_dir)
         return env
 
