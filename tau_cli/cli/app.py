@@ -115,9 +115,14 @@ def main(
         _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
     ctx.obj = _Options(folder, flags, True if trust else None)
     if ctx.invoked_subcommand is None:
+        resolved = ctx.obj.settings()
+        if resolved.settings.model and sys.stdin.isatty() and sys.stdout.isatty():
+            from tau_cli.cli.repl import chat_plain
+
+            raise typer.Exit(chat_plain(resolved, ctx.obj.cwd))
         from tau_cli.cli.status import show_status
 
-        show_status(ctx.obj.settings())
+        show_status(resolved)
 
 
 @config_app.command("show")
@@ -131,6 +136,23 @@ def config_show(
     from tau_cli.cli.config_view import render_config
 
     render_config(ctx.obj.settings(), as_json=json_output)
+
+
+@app.command("chat")
+def chat_command(
+    ctx: typer.Context,
+    plain: Annotated[
+        bool,
+        typer.Option("--plain", help="Plain scrolling text (the one interface so far)."),
+    ] = True,
+    continue_: Annotated[
+        bool, typer.Option("--continue", "-c", help="Continue the newest session here.")
+    ] = False,
+) -> None:
+    """Chat with tau in this project (plain scrolling text)."""
+    from tau_cli.cli.repl import chat_plain
+
+    raise typer.Exit(chat_plain(ctx.obj.settings(), ctx.obj.cwd, continue_latest=continue_))
 
 
 @app.command("run")

@@ -153,3 +153,36 @@ def test_in_a_terminal_permission_is_asked_inline(project: Path) -> None:
 
     assert child.exitstatus == 0
     assert (project / "approved").exists()
+
+
+def test_the_plain_chat_streams_answers_and_remembers_notes(project: Path) -> None:
+    script = turns(
+        {"tool_calls": [{"name": "read", "arguments": {"file_path": str(project / "calc.py")}}]},
+        {"expect": {"last_tool_result_contains": "a - b"}, "text": "add subtracts b from a."},
+        {"expect": {"last_user_contains": "and now?"}, "text": "Still subtracting."},
+    )
+    with ScriptedModelServer(script) as server:
+        child = pexpect.spawn(
+            TAU,
+            ["chat", "--plain"],
+            cwd=str(project),
+            env=tau_env(TERM="xterm", **model_env(server)),
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(40, 160),
+        )
+        child.expect("/help for commands")
+        child.sendline("what does add do?")
+        child.expect("read: ")
+        child.expect("add subtracts b from a.")
+        child.sendline("# the calc module is legacy")
+        child.expect("remembered in TAU.md")
+        child.sendline("and now?")
+        child.expect("Still subtracting.")
+        child.sendline("/exit")
+        child.expect(pexpect.EOF)
+        child.close()
+
+    assert child.exitstatus == 0
+    assert (project / "TAU.md").read_text() == "- the calc module is legacy\n"
+    assert server.turns_left == 0
