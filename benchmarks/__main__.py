@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import startup
+from benchmarks import loop, startup
 from benchmarks._harness import machine, run_figures, table, write_json
 
-ALL = [*startup.FIGURES]
+ALL = [*startup.FIGURES, *loop.FIGURES]
 
 
 def main() -> None:

@@ -46,7 +46,9 @@ class EstimatingTokenCounter:
     def count_text(self, text: str) -> int:
         if not text:
             return 0
-        ascii_chars = sum(1 for ch in text if ord(ch) < 128)
+        if text.isascii():
+            return math.ceil(len(text) / self._per_token)
+        ascii_chars = len(text.encode("ascii", "ignore"))
         return math.ceil(ascii_chars / self._per_token) + (len(text) - ascii_chars)
 
     def count_messages(self, messages: Sequence[Message]) -> int:
