@@ -35,6 +35,8 @@ memory_app = typer.Typer(
 app.add_typer(memory_app, name="memory")
 skills_app = typer.Typer(help="List and check skills.", no_args_is_help=True)
 app.add_typer(skills_app, name="skills")
+sessions_app = typer.Typer(help="List, show and delete saved sessions.", no_args_is_help=True)
+app.add_typer(sessions_app, name="sessions")
 
 # Flags that override settings, and the settings key each sets.
 _FLAG_NAMES = {
@@ -167,6 +169,12 @@ def run_command(
     max_iterations: Annotated[
         int | None, typer.Option("--max-iterations", min=1, help="Model calls allowed.")
     ] = None,
+    continue_: Annotated[
+        bool, typer.Option("--continue", "-c", help="Continue the newest session here.")
+    ] = False,
+    resume: Annotated[
+        str | None, typer.Option("--resume", "-r", help="Continue the session with this id.")
+    ] = None,
 ) -> None:
     """Run one task to completion and print the answer (for scripts and CI)."""
     if output_format not in ("text", "json", "stream-json"):
@@ -189,6 +197,8 @@ def run_command(
         output=output_format,  # type: ignore[arg-type]
         max_iterations=max_iterations,
         interactive=sys.stdin.isatty() and sys.stderr.isatty(),
+        resume=resume,
+        continue_latest=continue_,
     )
     raise typer.Exit(code)
 
@@ -218,6 +228,37 @@ def skills_check(
 
     if not check_skill_folder(path):
         raise typer.Exit(int(ExitCode.ERROR))
+
+
+@sessions_app.command("list")
+def sessions_list(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", help="Every project, not just this one.")] = False,
+) -> None:
+    """Sessions of this project, newest first."""
+    from tau_cli.cli.sessions_command import list_sessions
+
+    list_sessions(ctx.obj.cwd, all_)
+
+
+@sessions_app.command("show")
+def sessions_show(
+    session_id: Annotated[str, typer.Argument(help="Id or a unique prefix.")],
+) -> None:
+    """Print a session's conversation."""
+    from tau_cli.cli.sessions_command import show_session
+
+    show_session(session_id)
+
+
+@sessions_app.command("delete")
+def sessions_delete(
+    session_id: Annotated[str, typer.Argument(help="Id or a unique prefix.")],
+) -> None:
+    """Delete a session's transcript."""
+    from tau_cli.cli.sessions_command import delete_session
+
+    delete_session(session_id)
 
 
 @app.command("trust")

@@ -49,6 +49,8 @@ def run_once(
     output: OutputFormat,
     max_iterations: int | None,
     interactive: bool,
+    resume: str | None = None,
+    continue_latest: bool = False,
 ) -> int:
     from pathlib import Path
 
@@ -60,7 +62,11 @@ def run_once(
     else:
         interaction = NonInteractive()
     launch = Launch(
-        cwd=Path(str(launch_cwd)), interaction=interaction, max_iterations=max_iterations
+        cwd=Path(str(launch_cwd)),
+        interaction=interaction,
+        max_iterations=max_iterations,
+        resume=resume,
+        continue_latest=continue_latest,
     )
     return asyncio.run(_run(resolved, launch, prompt, output))
 

@@ -186,3 +186,41 @@ def test_the_plain_chat_streams_answers_and_remembers_notes(project: Path) -> No
     assert child.exitstatus == 0
     assert (project / "TAU.md").read_text() == "- the calc module is legacy\n"
     assert server.turns_left == 0
+
+
+def test_sessions_can_be_listed_shown_continued_and_deleted(project: Path) -> None:
+    script = turns(
+        {"text": "The first answer."},
+        {"expect": {"last_user_contains": "second question"}, "text": "The second answer."},
+    )
+    with ScriptedModelServer(script) as server:
+        first = run_tau(
+            "run", "--output-format", "json", "first question", cwd=project, **model_env(server)
+        )
+        again = run_tau("run", "--continue", "second question", cwd=project, **model_env(server))
+        requests = [r.json() for r in server.requests]
+    assert first.returncode == 0 and again.returncode == 0, again.stderr
+    # the continued run sent the whole conversation, answer included
+    assert [m["role"] for m in requests[1]["messages"]] == ["system", "user", "assistant", "user"]
+
+    session_id = json.loads(first.stdout)["session_id"][:12]
+    listed = run_tau("sessions", "list", cwd=project)
+    assert listed.returncode == 0
+    assert "first question" in listed.stdout
+    assert session_id in listed.stdout
+
+    shown = run_tau("sessions", "show", session_id, cwd=project)
+    assert "user: first question" in shown.stdout
+    assert "assistant: The second answer." in shown.stdout
+
+    deleted = run_tau("sessions", "delete", session_id, cwd=project)
+    assert deleted.returncode == 0
+    assert "No sessions" in run_tau("sessions", "list", cwd=project).stdout
+
+
+def test_resuming_an_unknown_session_is_a_clear_error(project: Path) -> None:
+    with ScriptedModelServer(turns({"text": "unused"})) as server:
+        result = run_tau("run", "--resume", "nope", "hi", cwd=project, **model_env(server))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "nope" in result.stderr
