@@ -24,6 +24,7 @@ from tau_cli.core import (
     ProviderConfig,
 )
 from tau_cli.memory import BootstrapOptions, MemoryFileError, load_bootstrap
+from tau_cli.runtime.clarify import AskUserTool
 from tau_cli.runtime.hooks import HookRunner
 from tau_cli.runtime.loop import AgentLoop, LoopOptions
 from tau_cli.runtime.paths import tau_home
@@ -46,6 +47,7 @@ from tau_cli.tools import (
 from tau_cli.tools.builtin import builtin_tools
 
 Clock = Callable[[], datetime]
+_INTERNAL_TOOLS = frozenset({"ask_user", "skill"})
 
 
 def _utc_now() -> datetime:
@@ -112,7 +114,7 @@ def build_runtime(
     counter = CalibratedCounter()
 
     environment = LocalEnvironment(str(cwd))
-    tools: list[Tool] = builtin_tools()
+    tools: list[Tool] = [*builtin_tools(), AskUserTool(launch.interaction)]
     configured_skills = [Path(p).expanduser() for p in settings.skills.paths]
     catalog = discover_skills(default_roots(root, home, configured_skills))
     if catalog.skills:
@@ -126,6 +128,11 @@ def build_runtime(
         deny=settings.permissions.deny,
         mode=settings.permissions.default_mode,
     )
+    # tau's own tools that touch nothing outside the conversation need no question
+    # (a user's deny rule still wins: deny is checked before allow).
+    for tool in tools:
+        if tool.name in _INTERNAL_TOOLS:
+            policy.add_rule(tool.name)
     secrets = [
         p.api_key.get_secret_value() for p in settings.providers.values() if p.api_key is not None
     ]

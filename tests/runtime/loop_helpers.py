@@ -51,6 +51,8 @@ class ScriptedPerson:
 
     permissions: list[PermissionDecision] = field(default_factory=list)
     asked: list[PermissionRequest] = field(default_factory=list)
+    answers: list[QuestionAnswer] = field(default_factory=list)
+    questions: list[QuestionRequest] = field(default_factory=list)
 
     async def request_permission(self, request: PermissionRequest) -> PermissionDecision:
         self.asked.append(request)
@@ -62,7 +64,8 @@ class ScriptedPerson:
         return PlanDecision(approved=False)
 
     async def ask(self, request: QuestionRequest) -> QuestionAnswer:
-        return QuestionAnswer(cancelled=True)
+        self.questions.append(request)
+        return self.answers.pop(0) if self.answers else QuestionAnswer(cancelled=True)
 
     async def elicit(self, request: ElicitationRequest) -> ElicitationResponse:
         return ElicitationResponse(action="decline")
