@@ -28,6 +28,7 @@ from tau_cli.runtime.clarify import AskUserTool
 from tau_cli.runtime.hooks import HookRunner
 from tau_cli.runtime.loop import AgentLoop, LoopOptions
 from tau_cli.runtime.paths import tau_home
+from tau_cli.runtime.plan import PlanState, ProposePlanTool, UpdatePlanTool
 from tau_cli.runtime.runtime import Runtime
 from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.settings_loader import ResolvedSettings
@@ -47,7 +48,7 @@ from tau_cli.tools import (
 from tau_cli.tools.builtin import builtin_tools
 
 Clock = Callable[[], datetime]
-_INTERNAL_TOOLS = frozenset({"ask_user", "skill"})
+_INTERNAL_TOOLS = frozenset({"ask_user", "skill", "propose_plan", "update_plan"})
 
 
 def _utc_now() -> datetime:
@@ -114,12 +115,12 @@ def build_runtime(
     counter = CalibratedCounter()
 
     environment = LocalEnvironment(str(cwd))
+    plans = PlanState(folder=root / settings.plans_dir, clock=clock)
     tools: list[Tool] = [*builtin_tools(), AskUserTool(launch.interaction)]
     configured_skills = [Path(p).expanduser() for p in settings.skills.paths]
     catalog = discover_skills(default_roots(root, home, configured_skills))
     if catalog.skills:
         tools.append(SkillTool(catalog))
-    registry = ToolRegistry(tools)
     policy = PermissionPolicy(
         environment,
         workspace=[str(root), *settings.permissions.additional_directories],
@@ -128,6 +129,8 @@ def build_runtime(
         deny=settings.permissions.deny,
         mode=settings.permissions.default_mode,
     )
+    tools += [ProposePlanTool(plans, launch.interaction, policy), UpdatePlanTool(plans)]
+    registry = ToolRegistry(tools)
     # tau's own tools that touch nothing outside the conversation need no question
     # (a user's deny rule still wins: deny is checked before allow).
     for tool in tools:
@@ -162,6 +165,7 @@ def build_runtime(
         options=LoopOptions(max_iterations=launch.max_iterations or settings.max_iterations),
         save_rule=lambda rule: _save_rule(root, rule),
     )
+    plans.on_approved.append(loop.pinned.append)
     return Runtime(loop, clock=clock)
 
 

@@ -36,6 +36,7 @@ from tau_cli.core import (
 from tau_cli.runtime.events import (
     AssistantMessage,
     Injected,
+    ModeChanged,
     Notice,
     ToolFinished,
     TurnEnd,
@@ -77,6 +78,8 @@ class AgentLoop:
     capabilities: ModelCapabilities
     options: LoopOptions = field(default_factory=LoopOptions)
     save_rule: SaveRule | None = None
+    pinned: list[Message] = field(default_factory=list)
+    """Kept in every window whatever compaction does (the approved plan)."""
     injections: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     _partial: list[str] = field(default_factory=list)
     _gate: PermissionGate | None = None
@@ -156,7 +159,10 @@ class AgentLoop:
         native = self.native_tools
         window = await self.context.prepare(
             self.session,
-            pinned=[] if native else [Message.system(render_instructions(tools))],
+            pinned=[
+                *self.pinned,
+                *([] if native else [Message.system(render_instructions(tools))]),
+            ],
             tools=tools if native else (),
         )
         if window.compaction_error:
@@ -213,7 +219,10 @@ class AgentLoop:
         emit: Emit,
     ) -> tuple[TurnEnd, ErrorInfo | None] | None:
         started = asyncio.get_running_loop().time()
+        mode = self.policy.mode
         results = await self.registry.run_all(calls, self.tool_context, gate=self._gate)
+        if self.policy.mode is not mode:  # an approved plan switches the mode
+            await emit(ModeChanged(mode=self.policy.mode.value))
         elapsed = (asyncio.get_running_loop().time() - started) * 1000
         ended: tuple[TurnEnd, ErrorInfo | None] | None = None
         for call, result in zip(calls, results, strict=True):

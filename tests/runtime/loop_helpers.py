@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,9 @@ class ScriptedPerson:
     permissions: list[PermissionDecision] = field(default_factory=list)
     asked: list[PermissionRequest] = field(default_factory=list)
     answers: list[QuestionAnswer] = field(default_factory=list)
+    plan_decisions: list[PlanDecision] = field(default_factory=list)
+    plans_seen: list[PlanApprovalRequest] = field(default_factory=list)
+    before_plan_answer: Callable[[PlanApprovalRequest], None] | None = None
     questions: list[QuestionRequest] = field(default_factory=list)
 
     async def request_permission(self, request: PermissionRequest) -> PermissionDecision:
@@ -61,7 +64,10 @@ class ScriptedPerson:
         return self.permissions.pop(0)
 
     async def approve_plan(self, request: PlanApprovalRequest) -> PlanDecision:
-        return PlanDecision(approved=False)
+        self.plans_seen.append(request)
+        if self.before_plan_answer is not None:
+            self.before_plan_answer(request)
+        return self.plan_decisions.pop(0) if self.plan_decisions else PlanDecision(approved=False)
 
     async def ask(self, request: QuestionRequest) -> QuestionAnswer:
         self.questions.append(request)
