@@ -5,7 +5,7 @@ answer streams as it arrives; tool calls show as one line each; permission
 questions are asked inline. Ctrl-C stops the running turn (a second press at the
 prompt leaves), Ctrl-D leaves.
 
-Commands: ``/help``, ``/mode default|accept_edits|plan|bypass``, ``/exit``. A
+Commands: ``/help``, ``/mode default|accept_edits|plan|bypass``, ``/plan``, ``/exit``. A
 prompt that starts with ``#`` is remembered in the project's memory file instead
 of being sent.
 """
@@ -32,6 +32,7 @@ from tau_cli.runtime.settings_loader import ResolvedSettings
 HELP = """\
 /help          this text
 /mode MODE     default, accept_edits, plan or bypass
+/plan          plan mode: read-only exploration, then a plan to approve
 /exit          leave (Ctrl-D works too)
 # NOTE         remember NOTE in the project's TAU.md
 Ctrl-C stops the running turn."""
@@ -65,6 +66,8 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
             if text == "/help":
                 out.write(HELP + "\n")
                 continue
+            if text == "/plan":
+                text = "/mode plan"
             if text.startswith("/mode"):
                 await _set_mode(runtime, text)
                 continue
