@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tau_cli.agent import create_provider
+from tau_cli.agent import Provider, create_provider
 from tau_cli.core import (
     ConfigError,
     Interaction,
@@ -34,6 +34,13 @@ from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.runtime.settings_writer import add_allow_rule
 from tau_cli.runtime.skill_tool import SkillTool
+from tau_cli.runtime.subagents import (
+    BUILT_IN_AGENTS,
+    TASK_TOOL,
+    SubagentFactory,
+    TaskTool,
+    load_agent_definitions,
+)
 from tau_cli.runtime.system_prompt import SystemPrompt, build_system_prompt, environment_facts
 from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Redactor, SessionStore
 from tau_cli.skills import default_roots, discover_skills
@@ -48,7 +55,7 @@ from tau_cli.tools import (
 from tau_cli.tools.builtin import builtin_tools
 
 Clock = Callable[[], datetime]
-_INTERNAL_TOOLS = frozenset({"ask_user", "skill", "propose_plan", "update_plan"})
+_INTERNAL_TOOLS = frozenset({"ask_user", "skill", "propose_plan", "update_plan", TASK_TOOL})
 
 
 def _utc_now() -> datetime:
@@ -130,6 +137,33 @@ def build_runtime(
         mode=settings.permissions.default_mode,
     )
     tools += [ProposePlanTool(plans, launch.interaction, policy), UpdatePlanTool(plans)]
+    hooks = HookRunner(settings.hooks, project_dir=root, environ=env)
+    facts = environment_facts(cwd, clock())
+    agents = {a.name: a for a in BUILT_IN_AGENTS}
+    if resolved.trusted:
+        agents |= {a.name: a for a in load_agent_definitions(root / ".tau" / "agents")}
+
+    def provider_for(model: str) -> tuple[Provider, ModelCapabilities]:
+        other = ModelRef.parse(model)
+        caps = capabilities_of(settings, other)
+        made = create_provider(
+            other, provider_config(settings, other), settings.client, capabilities=caps, environ=env
+        )
+        return made, caps
+
+    factory = SubagentFactory(
+        provider=provider,
+        capabilities=capabilities,
+        environment=environment,
+        policy=policy,
+        interaction=launch.interaction,
+        hooks=hooks,
+        tools=list(tools),
+        facts=facts,
+        cwd=cwd,
+        provider_for=provider_for,
+    )
+    tools.append(TaskTool(factory, agents, parent_emit=lambda: loop.current_emit))
     registry = ToolRegistry(tools)
     # tau's own tools that touch nothing outside the conversation need no question
     # (a user's deny rule still wins: deny is checked before allow).
@@ -148,9 +182,9 @@ def build_runtime(
         session = latest.session if latest is not None else None
     if session is None:
         session = store.create(cwd, model=str(ref))
-        prompt = system_prompt(resolved, cwd, counter.count_text, catalog.render_index(), clock())
+        prompt = system_prompt(resolved, cwd, facts, counter.count_text, catalog.render_index())
         session.append(Message.system(prompt.text))
-    hooks = HookRunner(settings.hooks, project_dir=root, session_id=session.id, environ=env)
+    hooks.session_id = session.id
     context = ContextManager(ContextBudget.for_model(capabilities), counter=counter)
     loop = AgentLoop(
         provider=provider,
@@ -172,9 +206,9 @@ def build_runtime(
 def system_prompt(
     resolved: ResolvedSettings,
     cwd: Path,
+    facts: str,
     count_tokens: Callable[[str], int],
     skills_index: str,
-    now: datetime,
 ) -> SystemPrompt:
     memory_settings = resolved.settings.memory
     compat = tuple(
@@ -192,7 +226,7 @@ def system_prompt(
         raise ConfigError(str(exc)) from exc
     return build_system_prompt(
         count_tokens=count_tokens,
-        facts=environment_facts(cwd, now),
+        facts=facts,
         memory=memory,
         skills_index=skills_index,
     )

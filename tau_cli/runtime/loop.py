@@ -83,6 +83,8 @@ class AgentLoop:
     injections: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     _partial: list[str] = field(default_factory=list)
     _gate: PermissionGate | None = None
+    current_emit: Emit | None = None
+    """Where the running turn's events go (subagents forward theirs here)."""
 
     @property
     def native_tools(self) -> bool:
@@ -104,6 +106,7 @@ class AgentLoop:
             emit,
             self.save_rule,
         )
+        self.current_emit = emit
         try:
             await emit(TurnStarted(prompt=prompt))
             hook = await self.hooks.run("UserPromptSubmit", {"prompt": prompt})
