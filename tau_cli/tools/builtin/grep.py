@@ -7,7 +7,6 @@ a git repository), and the pure-Python path reads those files itself.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 from collections.abc import Sequence
@@ -22,10 +21,10 @@ from tau_cli.tools._globbing import compile_glob
 from tau_cli.tools.base import ToolContext
 from tau_cli.tools.builtin._base import Arguments, BuiltinTool
 from tau_cli.tools.builtin._ignore import visible_files
-from tau_cli.tools.environment import Environment, FileInfo
+from tau_cli.tools.environment import Environment
 
 DEFAULT_HEAD_LIMIT = 250
-_BATCH = 64
+_BATCH = 512
 _SNIFF = 8192
 
 FILE_TYPES: dict[str, tuple[str, ...]] = {
@@ -202,7 +201,7 @@ async def ripgrep(env: Environment, target: str, args: GrepArguments) -> list[st
     if args.output_mode == "files_with_matches":
         paths = [p for p in output.split("\0") if p.strip("\n")]
         paths = [p.lstrip("\n") for p in paths]
-        return _newest_first([await env.stat(p) for p in paths if wanted(p)])
+        return await _newest_first(env, [p for p in paths if wanted(p)])
     rows = [line for line in output.split("\n") if "\0" in line]
     if args.output_mode == "count":
         counts = sorted(tuple(row.split("\0", 1)) for row in rows)
@@ -229,16 +228,22 @@ async def python_grep(
     if info.kind == "dir":
         files = _filtered(await visible_files(env, target), target, args)
     else:
-        files = [info]
+        files = [target]
     found: list[_Line] = []
     counts: list[str] = []
-    matched: list[FileInfo] = []
+    matched: list[str] = []
     before, after = _context(args)
+    # A line can only match if the whole text does (with ^ and $ at line ends), so one
+    # search per file rules most files out before they are split into lines.
+    whole = re.compile(regex.pattern, regex.flags | re.MULTILINE)
     for start in range(0, len(files), _BATCH):
         batch = files[start : start + _BATCH]
-        contents = await asyncio.gather(*(_read(env, f.path) for f in batch))
-        for file, text in zip(batch, contents, strict=True):
-            if text is None:
+        contents = await env.read_many(batch)
+        for file, data in zip(batch, contents, strict=True):
+            if data is None or b"\x00" in data:
+                continue
+            text = data.decode("utf-8", errors="replace")
+            if whole.search(text) is None:
                 continue
             lines = text.split("\n")
             if lines and lines[-1] == "":
@@ -247,26 +252,26 @@ async def python_grep(
             if not hits:
                 continue
             matched.append(file)
-            counts.append(f"{file.path}:{len(hits)}")
-            found.extend(_with_context(file.path, lines, hits, before, after))
+            counts.append(f"{file}:{len(hits)}")
+            found.extend(_with_context(file, lines, hits, before, after))
     if args.output_mode == "files_with_matches":
-        return _newest_first(matched)
+        return await _newest_first(env, matched)
     if args.output_mode == "count":
         return counts
     return _render(found)
 
 
-def _filtered(files: Sequence[FileInfo], root: str, args: GrepArguments) -> list[FileInfo]:
+def _filtered(files: Sequence[str], root: str, args: GrepArguments) -> list[str]:
     type_globs = FILE_TYPES[args.type] if args.type else ()
     keep = []
-    for info in files:
-        relative = _relative(info.path, root)
+    for path in files:
+        relative = _relative(path, root)
         if type_globs and not any(_glob_matches(g, relative) for g in type_globs):
             continue
         if args.glob and not _glob_matches(args.glob, relative):
             continue
-        keep.append(info)
-    return sorted(keep, key=lambda i: i.path)
+        keep.append(path)
+    return sorted(keep)
 
 
 def _relative(path: str, root: str) -> str:
@@ -282,16 +287,6 @@ def _glob_matches(pattern: str, relative: str) -> bool:
     else:
         hit = compile_glob(pattern).match(os.path.basename(relative)) is not None
     return hit != negate
-
-
-async def _read(env: Environment, path: str) -> str | None:
-    try:
-        data = await env.read_bytes(path)
-    except OSError:
-        return None
-    if b"\x00" in data:
-        return None
-    return data.decode("utf-8", errors="replace")
 
 
 def _with_context(
@@ -323,5 +318,6 @@ def _render(lines: Sequence[_Line]) -> list[str]:
     return out
 
 
-def _newest_first(files: Sequence[FileInfo]) -> list[str]:
-    return [f.path for f in sorted(files, key=lambda f: (-f.mtime, f.path))]
+async def _newest_first(env: Environment, paths: Sequence[str]) -> list[str]:
+    infos = [info for info in await env.stat_many(paths) if info is not None]
+    return [f.path for f in sorted(infos, key=lambda f: (-f.mtime, f.path))]
