@@ -97,3 +97,12 @@ class Tool(Protocol):
     async def execute(self, arguments: dict[str, JsonValue], context: ToolContext) -> ToolResult:
         """Run with arguments already validated against ``definition.parameters``."""
         ...
+
+
+@runtime_checkable
+class Previewable(Protocol):
+    """A tool that can show what a call would change before it runs (a diff)."""
+
+    async def preview(
+        self, arguments: dict[str, JsonValue], context: ToolContext
+    ) -> str | None: ...

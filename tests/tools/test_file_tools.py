@@ -6,9 +6,10 @@ import base64
 import os
 from pathlib import Path
 
+from pydantic import JsonValue
+
 from tau_cli.tools import ToolContext
 from tau_cli.tools.builtin import EditTool
-from tau_cli.tools.builtin.edit import EditArguments
 
 from .conftest import Run
 
@@ -240,7 +241,11 @@ async def test_edit_preview_is_the_diff_for_an_approval_prompt(
     source = workdir / "a.txt"
     source.write_text("hello\n")
     await run("read", file_path=str(source))
-    args = EditArguments(file_path=str(source), old_string="hello", new_string="goodbye")
+    args: dict[str, JsonValue] = {
+        "file_path": str(source),
+        "old_string": "hello",
+        "new_string": "goodbye",
+    }
     diff = await EditTool().preview(args, context)
     assert diff is not None
     assert diff.splitlines()[-2:] == ["-hello", "+goodbye"]
