@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import JsonValue
 
@@ -51,6 +51,8 @@ class ToolSession:
     read_files: dict[str, FileStamp] = field(default_factory=dict)
     cwd: str | None = None
     jobs: dict[str, BackgroundJob] = field(default_factory=dict)
+    todos: list[Any] = field(default_factory=list)
+    """The model's task list (``TodoItem``s), for UIs to show."""
     _next_job: int = 1
 
     def new_job_id(self) -> str:

@@ -204,12 +204,23 @@ class LocalEnvironment:
     Args:
         cwd: where relative paths and processes start; made absolute.
         env: the base environment children get (default: the allow-listed part of
-            ``os.environ``, see ``allowed_environment``).
+            ``os.environ``, see ``allowed_environment``). Names that look like
+            credentials are dropped even here; pass those per call to ``exec``.
+        secrets: values tau loaded as secrets (API keys from settings); a variable
+            holding one is never passed to a child, whatever its name.
     """
 
-    def __init__(self, cwd: str, *, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        cwd: str,
+        *,
+        env: Mapping[str, str] | None = None,
+        secrets: Iterable[str] = (),
+    ) -> None:
         self._cwd = os.path.abspath(cwd)
-        self._env = dict(env) if env is not None else allowed_environment(os.environ)
+        parent = os.environ if env is None else env
+        allow = SAFE_VARIABLES if env is None else ("*",)
+        self._env = allowed_environment(parent, allow=allow, secrets=secrets)
 
     @property
     def cwd(self) -> str:

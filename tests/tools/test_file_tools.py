@@ -260,3 +260,39 @@ async def test_edit_follows_a_symlink_to_its_target(run: Run, workdir: Path) -> 
     assert not result.is_error, result.text
     assert (workdir / "real.txt").read_text() == "b\n"
     assert (workdir / "link.txt").is_symlink()
+
+
+# -- todo ----------------------------------------------------------------------
+
+
+async def test_todo_keeps_the_list_in_the_session_for_uis(run: Run, context: ToolContext) -> None:
+    result = await run(
+        "todo",
+        todos=[
+            {"content": "Reproduce the bug", "status": "completed"},
+            {"content": "Fix the parser", "status": "in_progress"},
+            {"content": "Run the tests", "status": "pending"},
+        ],
+    )
+    assert result.text == (
+        "Task list updated (1/3 done):\n"
+        "[x] Reproduce the bug\n[>] Fix the parser\n[ ] Run the tests"
+    )
+    assert [item.content for item in context.session.todos] == [
+        "Reproduce the bug",
+        "Fix the parser",
+        "Run the tests",
+    ]
+    assert result.structured is not None and len(result.structured["todos"]) == 3  # type: ignore[arg-type]
+
+
+async def test_todo_refuses_two_items_in_progress(run: Run, context: ToolContext) -> None:
+    result = await run(
+        "todo",
+        todos=[
+            {"content": "a", "status": "in_progress"},
+            {"content": "b", "status": "in_progress"},
+        ],
+    )
+    assert result.is_error and "keep exactly one in progress" in result.text
+    assert context.session.todos == []

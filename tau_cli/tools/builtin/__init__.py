@@ -12,6 +12,7 @@ from tau_cli.tools.builtin.edit import EditTool
 from tau_cli.tools.builtin.glob import GlobTool
 from tau_cli.tools.builtin.grep import FILE_TYPES, GrepTool
 from tau_cli.tools.builtin.read import ReadTool
+from tau_cli.tools.builtin.todo import TodoItem, TodoTool
 from tau_cli.tools.builtin.write import WriteTool, unified_diff
 
 
@@ -25,6 +26,7 @@ def builtin_tools() -> list[Tool]:
         BashOutputTool(),
         GlobTool(),
         GrepTool(),
+        TodoTool(),
     ]
 
 
@@ -38,6 +40,8 @@ __all__ = [
     "GlobTool",
     "GrepTool",
     "ReadTool",
+    "TodoItem",
+    "TodoTool",
     "WriteTool",
     "builtin_tools",
     "unified_diff",
