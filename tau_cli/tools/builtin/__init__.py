@@ -13,6 +13,7 @@ from tau_cli.tools.builtin.glob import GlobTool
 from tau_cli.tools.builtin.grep import FILE_TYPES, GrepTool
 from tau_cli.tools.builtin.read import ReadTool
 from tau_cli.tools.builtin.todo import TodoItem, TodoTool
+from tau_cli.tools.builtin.web_fetch import WebFetchTool
 from tau_cli.tools.builtin.write import WriteTool, unified_diff
 
 
@@ -27,6 +28,7 @@ def builtin_tools() -> list[Tool]:
         GlobTool(),
         GrepTool(),
         TodoTool(),
+        WebFetchTool(),
     ]
 
 
@@ -42,6 +44,7 @@ __all__ = [
     "ReadTool",
     "TodoItem",
     "TodoTool",
+    "WebFetchTool",
     "WriteTool",
     "builtin_tools",
     "unified_diff",
