@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -79,6 +80,8 @@ class ToolContext:
     call_id: str = ""
     on_output: OutputCallback | None = None
     """Receives live output of long-running tools (``bash``), for UIs to show."""
+    hidden: Callable[[str], bool] | None = None
+    """Paths ``glob`` and ``grep`` leave out (e.g. ``PermissionPolicy.read_denied``)."""
 
 
 @runtime_checkable

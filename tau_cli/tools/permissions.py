@@ -245,6 +245,19 @@ class PermissionPolicy:
             return self._check_generic(tool, read_only, _host(arguments.get("url")))
         return self._check_generic(tool, read_only, None)
 
+    def read_denied(self, path: str) -> bool:
+        """Whether a deny rule forbids reading ``path`` (absolute, symlinks as listed).
+
+        ``glob`` and ``grep`` use it to leave denied files out of what they list, so a
+        search of the workspace never shows what ``read`` would refuse.
+        """
+        return any(
+            rule.specifier is not None
+            and rule.covers_tool("read")
+            and self._path_matches(rule, path, path)
+            for rule in self._rules.deny
+        )
+
     # -- generic tools ---------------------------------------------------------
 
     def _check_generic(self, tool: str, read_only: bool, host: str | None) -> Decision:

@@ -16,7 +16,13 @@ from tau_cli.core import (
     QuestionRequest,
     ToolCall,
 )
-from tau_cli.tools import PermissionGate, PermissionPolicy, ToolContext, ToolRegistry
+from tau_cli.tools import (
+    PermissionGate,
+    PermissionMode,
+    PermissionPolicy,
+    ToolContext,
+    ToolRegistry,
+)
 from tau_cli.tools.builtin import builtin_tools
 
 
@@ -136,3 +142,16 @@ async def test_an_edit_is_shown_as_a_diff_before_it_is_approved(
     assert request.diff is not None and "-hello\n+bye" in request.diff
     assert request.locations == [str(target)]
     assert target.read_text() == "bye\n"
+
+
+def test_plan_mode_offers_the_model_only_tools_that_change_nothing(
+    context: ToolContext,
+) -> None:
+    policy = PermissionPolicy(context.environment, mode="plan", deny=["WebFetch"])
+    registry = ToolRegistry(builtin_tools())
+    offered = registry.definitions(lambda tool: policy.offers(tool.name, tool.read_only))
+    assert [d.name for d in offered] == ["read", "glob", "grep", "todo"]
+    policy.mode = PermissionMode.DEFAULT
+    everything = registry.definitions(lambda tool: policy.offers(tool.name, tool.read_only))
+    assert "bash" in [d.name for d in everything]
+    assert "web_fetch" not in [d.name for d in everything]  # denied outright

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from abc import ABC, abstractmethod
-from typing import ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
 
@@ -33,7 +34,7 @@ class BuiltinTool(ABC, Generic[A]):
 
     @property
     def definition(self) -> ToolDefinition:
-        return ToolDefinition.from_model(self.name, self.description, self.arguments)
+        return _definition(type(self))
 
     async def execute(self, arguments: dict[str, JsonValue], context: ToolContext) -> ToolResult:
         try:
@@ -48,6 +49,12 @@ class BuiltinTool(ABC, Generic[A]):
     @abstractmethod
     async def run(self, args: A, context: ToolContext) -> ToolResult:
         """Do the work with typed arguments."""
+
+
+@functools.cache
+def _definition(tool: type[BuiltinTool[Any]]) -> ToolDefinition:
+    """Built once per tool class: the schema is checked against every call's arguments."""
+    return ToolDefinition.from_model(tool.name, tool.description, tool.arguments)
 
 
 def absolute_path(path: str, context: ToolContext) -> str | ToolResult:

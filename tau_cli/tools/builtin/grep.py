@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from weakref import WeakKeyDictionary
@@ -123,10 +123,11 @@ class GrepTool(BuiltinTool[GrepArguments]):
                 f"The pattern is not a valid regular expression: {exc}. Escape special "
                 "characters such as ( [ { . * + ? with a backslash to match them literally."
             )
+        hidden = context.hidden or _nothing_hidden
         if await self._has_ripgrep(env):
-            lines = await ripgrep(env, target, args)
+            lines = await ripgrep(env, target, args, hidden)
         else:
-            lines = await python_grep(env, target, args, regex)
+            lines = await python_grep(env, target, args, regex, hidden)
         if isinstance(lines, ToolResult):
             return lines
         if not lines:
@@ -165,7 +166,16 @@ def _context(args: GrepArguments) -> tuple[int, int]:
     return before, after
 
 
-async def ripgrep(env: Environment, target: str, args: GrepArguments) -> list[str] | ToolResult:
+def _nothing_hidden(path: str) -> bool:
+    return False
+
+
+async def ripgrep(
+    env: Environment,
+    target: str,
+    args: GrepArguments,
+    hidden: Callable[[str], bool] = _nothing_hidden,
+) -> list[str] | ToolResult:
     """Run ripgrep and shape its answer exactly as ``python_grep`` does.
 
     ``-g`` would override ignore rules in ripgrep, so file types go through
@@ -196,6 +206,8 @@ async def ripgrep(env: Environment, target: str, args: GrepArguments) -> list[st
     is_dir = (await env.stat(target)).kind == "dir"
 
     def wanted(path: str) -> bool:
+        if hidden(path):
+            return False
         return not (is_dir and args.glob) or _glob_matches(args.glob or "", _relative(path, target))
 
     if args.output_mode == "files_with_matches":
@@ -221,7 +233,11 @@ _RG_LINE = re.compile(r"(\d+)([:-])(.*)\Z", re.DOTALL)
 
 
 async def python_grep(
-    env: Environment, target: str, args: GrepArguments, regex: re.Pattern[str]
+    env: Environment,
+    target: str,
+    args: GrepArguments,
+    regex: re.Pattern[str],
+    hidden: Callable[[str], bool] = _nothing_hidden,
 ) -> list[str]:
     """The same search in Python, over the files ``glob`` would list."""
     info = await env.stat(target)
@@ -229,6 +245,7 @@ async def python_grep(
         files = _filtered(await visible_files(env, target), target, args)
     else:
         files = [target]
+    files = [path for path in files if not hidden(path)]
     found: list[_Line] = []
     counts: list[str] = []
     matched: list[str] = []
