@@ -143,6 +143,8 @@ class Rule:
             return tool in EDIT_TOOLS
         if "*" in self.tool:
             return fnmatch.fnmatchcase(tool, self.tool)
+        if self.tool.startswith("mcp__") and self.tool.count("__") == 1:
+            return tool.startswith(self.tool + "__")  # mcp__server: all of its tools
         return self.tool == tool
 
 
@@ -439,8 +441,13 @@ class PermissionPolicy:
                     f"'{simple.text}' reaches {outside}",
                     suggested_rule=None,
                 )
-            if simple.name in ("cd", "pushd") and len(simple.words) > 1:
-                cwd = _join(cwd, simple.words[1])
+            if simple.name in ("cd", "pushd", "popd"):
+                target = _cd_target(simple)
+                if target is None:
+                    return Decision(
+                        "ask", f"'{simple.text}' goes to a folder only known when it runs"
+                    )
+                cwd = _join(cwd, target)
             if rule is not None:
                 used.append(str(rule))
         reason = "allowed by " + ", ".join(dict.fromkeys(used)) if used else "harmless built-ins"
@@ -474,6 +481,14 @@ class PermissionPolicy:
             if await self._inside_workspace(real) is None:
                 return f"{real}, outside the workspace"
         return None
+
+
+def _cd_target(simple: SimpleCommand) -> str | None:
+    """Where ``cd``/``pushd`` go (home without an argument); ``None`` when unknowable."""
+    arguments = [w for w in simple.words[1:] if w not in ("-L", "-P", "--")]
+    if simple.name == "popd" or arguments[:1] == ["-"]:
+        return None
+    return arguments[0] if arguments else "~"
 
 
 def _join(cwd: str, path: str) -> str:

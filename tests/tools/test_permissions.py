@@ -137,6 +137,11 @@ BYPASS_ATTEMPTS = [
     "cat < /etc/passwd",
     "ls src; bash",
     "export PATH=/tmp/evil",
+    "cd; cat .ssh/id_rsa",
+    "cd ~ && cat .bashrc",
+    "cd -; cat secret.txt",
+    "pushd /etc && cat passwd",
+    "popd; cat passwd",
 ]
 
 HARMLESS = [
@@ -439,7 +444,7 @@ async def test_web_fetch_rules_match_domains(workspace: Path) -> None:
 async def test_mcp_rules_match_by_server_and_tool(workspace: Path) -> None:
     policy = PermissionPolicy(
         LocalEnvironment(str(workspace)),
-        allow=["mcp__github__*"],
+        allow=["mcp__github__*", "mcp__linear"],
         deny=["mcp__github__delete_repo"],
     )
 
@@ -449,6 +454,8 @@ async def test_mcp_rules_match_by_server_and_tool(workspace: Path) -> None:
     assert await mcp("mcp__github__list_issues") == "allow"
     assert await mcp("mcp__github__delete_repo") == "deny"
     assert await mcp("mcp__slack__post") == "ask"
+    assert await mcp("mcp__linear__create_issue") == "allow"  # a server name covers its tools
+    assert await mcp("mcp__linearx__create_issue") == "ask"
     assert not policy.offers("mcp__github__delete_repo", read_only=False)
 
 
