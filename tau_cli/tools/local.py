@@ -235,7 +235,9 @@ class LocalEnvironment:
         return os.path.normpath(os.path.join(self._cwd, os.path.expanduser(path)))
 
     async def realpath(self, path: str) -> str:
-        return await asyncio.to_thread(os.path.realpath, self.resolve(path))
+        # Not through resolve(): ".." must apply after the symlink before it is followed.
+        joined = os.path.join(self._cwd, os.path.expanduser(path))
+        return await asyncio.to_thread(os.path.realpath, joined)
 
     async def read_bytes(self, path: str) -> bytes:
         return await asyncio.to_thread(_read, self.resolve(path))

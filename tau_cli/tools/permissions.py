@@ -302,8 +302,11 @@ class PermissionPolicy:
             prefix, _ = split_literal_prefix(str(arguments["pattern"]))
             path = os.path.join(path, prefix) if prefix else path
         base = cwd or self._env.cwd
-        lexical = os.path.normpath(os.path.join(base, os.path.expanduser(path)))
-        real = await self._env.realpath(lexical)
+        joined = os.path.join(base, os.path.expanduser(path))
+        lexical = os.path.normpath(joined)
+        # The kernel resolves a symlink before the ".." after it, so the real path comes
+        # from the path as written, not from its lexically tidied form.
+        real = await self._env.realpath(joined)
         family = "read" if tool in READ_TOOLS else "edit"
         for behavior in ("deny", "ask"):
             for rule in self._rules_for(behavior):
@@ -413,18 +416,21 @@ class PermissionPolicy:
     async def _check_simple_commands(
         self, analysis: ShellAnalysis, cwd: str, suggestion: str | None
     ) -> Decision:
+        # bash's cd is logical (cd link/.. stays here) but the kernel resolves relative
+        # paths physically, so both views of the working directory are followed.
+        cwds = {cwd}
         used: list[str] = []
         for simple in analysis.commands:
             for redirect in simple.redirects:
                 if not redirect.target or redirect.target in _HARMLESS_TARGETS:
                     continue
-                if not redirect.literal:
+                if not redirect.literal or _unknown_tilde(redirect.target):
                     return Decision("ask", f"the command redirects to {redirect.target}")
-                real = await self._env.realpath(_join(cwd, redirect.target))
-                inside = await self._inside_workspace(real)
-                if inside is None or (redirect.writes and _protected(real, inside)):
-                    verb = "writes to" if redirect.writes else "reads from"
-                    return Decision("ask", f"the command {verb} {real}", suggested_rule=None)
+                for real in await self._reals(cwds, redirect.target):
+                    inside = await self._inside_workspace(real)
+                    if inside is None or (redirect.writes and _protected(real, inside)):
+                        verb = "writes to" if redirect.writes else "reads from"
+                        return Decision("ask", f"the command {verb} {real}")
             if not simple.words:
                 continue
             rule = self._allowing_rule(simple)
@@ -434,24 +440,25 @@ class PermissionPolicy:
                     f"no rule allows '{simple.text}'",
                     suggested_rule=_suggest_bash_rule_for(simple) or suggestion,
                 )
-            outside = await self._path_outside(simple, cwd)
+            outside = await self._path_outside(simple, cwds)
             if outside is not None:
-                return Decision(
-                    "ask",
-                    f"'{simple.text}' reaches {outside}",
-                    suggested_rule=None,
-                )
+                return Decision("ask", f"'{simple.text}' reaches {outside}")
             if simple.name in ("cd", "pushd", "popd"):
                 target = _cd_target(simple)
                 if target is None:
                     return Decision(
                         "ask", f"'{simple.text}' goes to a folder only known when it runs"
                     )
-                cwd = _join(cwd, target)
+                logical = {_join(c, target) for c in cwds}
+                cwds = logical | set(await self._reals(cwds, target))
             if rule is not None:
                 used.append(str(rule))
         reason = "allowed by " + ", ".join(dict.fromkeys(used)) if used else "harmless built-ins"
         return Decision("allow", reason, rule=used[0] if len(set(used)) == 1 else None)
+
+    async def _reals(self, cwds: set[str], path: str) -> list[str]:
+        expanded = os.path.expanduser(path)
+        return [await self._env.realpath(os.path.join(c, expanded)) for c in sorted(cwds)]
 
     def _allowing_rule(self, simple: SimpleCommand) -> Rule | None:
         for rule in self._rules.allow:
@@ -463,23 +470,27 @@ class PermissionPolicy:
                 return rule
         return None
 
-    async def _path_outside(self, simple: SimpleCommand, cwd: str) -> str | None:
+    async def _path_outside(self, simple: SimpleCommand, cwds: set[str]) -> str | None:
         """The first argument that names a place outside the workspace, if any."""
         for word, literal in zip(simple.words[1:], simple.literal[1:], strict=True):
             if not literal and ("$" in word or "`" in word):
                 return f"{word}, a value only known when it runs"
-            if not literal and ("{" in word or _DOT_PATTERN.search(word)):
+            if not literal and (
+                "{" in word or ".." in word.split("/") or _DOT_PATTERN.search(word)
+            ):
                 return f"{word}, a pattern that may name folders outside the workspace"
             candidate = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
             if candidate.startswith("-") or not candidate:
                 continue
+            if _unknown_tilde(candidate):
+                return f"{candidate}, a folder only known when it runs"
             if not literal:
                 candidate, _ = split_literal_prefix(candidate)
                 if not candidate:
                     continue
-            real = await self._env.realpath(_join(cwd, candidate))
-            if await self._inside_workspace(real) is None:
-                return f"{real}, outside the workspace"
+            for real in await self._reals(cwds, candidate):
+                if await self._inside_workspace(real) is None:
+                    return f"{real}, outside the workspace"
         return None
 
 
@@ -489,6 +500,11 @@ def _cd_target(simple: SimpleCommand) -> str | None:
     if simple.name == "popd" or arguments[:1] == ["-"]:
         return None
     return arguments[0] if arguments else "~"
+
+
+def _unknown_tilde(word: str) -> bool:
+    """``~+``, ``~-`` or ``~nobody``: bash expands them, Python cannot say to what."""
+    return word.startswith("~") and os.path.expanduser(word) == word
 
 
 def _join(cwd: str, path: str) -> str:

@@ -142,6 +142,13 @@ BYPASS_ATTEMPTS = [
     "cd -; cat secret.txt",
     "pushd /etc && cat passwd",
     "popd; cat passwd",
+    "cat link/../elsewhere.txt",
+    "cd link && cat ../elsewhere.txt",
+    "cat $'\\x2e\\x2e/outside/secret.txt'",
+    "cat */../../outside/secret.txt",
+    "cat ~-/secret.txt",
+    "cat ~+/../outside/secret.txt",
+    "echo x > link/../elsewhere.txt",
 ]
 
 HARMLESS = [
@@ -346,6 +353,7 @@ async def test_reads_inside_the_workspace_run_and_outside_ask(
         "src/../../outside/secret.txt",
         "link/secret.txt",
         "secret-link.txt",
+        "link/../elsewhere.txt",
     ],
 )
 async def test_dot_dot_symlinks_and_home_paths_out_of_the_workspace_ask(
