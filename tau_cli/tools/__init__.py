@@ -13,6 +13,7 @@ from tau_cli.tools.base import (
     ToolContext,
     ToolSession,
 )
+from tau_cli.tools.builtin import builtin_tools
 from tau_cli.tools.environment import (
     DEFAULT_OUTPUT_LIMIT,
     Environment,
@@ -73,6 +74,7 @@ __all__ = [
     "ToolRegistry",
     "ToolSession",
     "allowed_environment",
+    "builtin_tools",
     "canonical_tool_name",
     "cut_middle",
     "summarize",
