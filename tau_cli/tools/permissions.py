@@ -30,13 +30,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import JsonValue
 
 from tau_cli.core import ConfigError
-from tau_cli.tools._globbing import compile_glob, has_magic, split_literal_prefix
-from tau_cli.tools._shell import WRAPPERS, ShellAnalysis, SimpleCommand, analyze
+from tau_cli.tools._globbing import compile_glob, split_literal_prefix
+from tau_cli.tools._matching import (
+    SAFE_COMMANDS,
+    cd_target,
+    command_matches,
+    domain_matches,
+    suggest_bash_rule,
+    suggest_bash_rule_for,
+    unknown_tilde,
+    url_host,
+    with_nested,
+)
+from tau_cli.tools._shell import ShellAnalysis, SimpleCommand, analyze
 from tau_cli.tools.environment import Environment
 
 Behavior = Literal["allow", "ask", "deny"]
@@ -71,13 +81,10 @@ READ_TOOLS = frozenset({"read", "glob", "grep"})
 EDIT_TOOLS = frozenset({"edit", "write"})
 HARMLESS_TOOLS = frozenset({"todo", "bash_output"})
 """Tools that touch nothing outside the session; allowed unless a rule says otherwise."""
-SAFE_COMMANDS = frozenset({"cd", "pwd", "true", "false", "echo", ":"})
-"""Shell built-ins that need no rule (their redirections and paths are still checked)."""
 PROTECTED_DIRS = (".git", ".tau")
 """Folders inside the workspace whose files change what runs next; writes there ask."""
 _HARMLESS_TARGETS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"})
 _PATH_ARGUMENTS = ("file_path", "path", "notebook_path")
-_MAX_NESTING = 3
 _DOT_PATTERN = re.compile(r"(^|/)\.[?*\[]")
 
 
@@ -244,7 +251,7 @@ class PermissionPolicy:
         if tool in READ_TOOLS | EDIT_TOOLS:
             return await self._check_path(tool, arguments, read_only, cwd)
         if tool == "web_fetch":
-            return self._check_generic(tool, read_only, _host(arguments.get("url")))
+            return self._check_generic(tool, read_only, url_host(arguments.get("url")))
         return self._check_generic(tool, read_only, None)
 
     def read_denied(self, path: str) -> bool:
@@ -268,7 +275,7 @@ class PermissionPolicy:
                 return False
             if rule.specifier is None:
                 return True
-            return host is not None and _domain_matches(rule.specifier, host)
+            return host is not None and domain_matches(rule.specifier, host)
 
         for behavior in ("deny", "ask"):
             for rule in self._rules_for(behavior):
@@ -384,14 +391,14 @@ class PermissionPolicy:
 
     async def _check_bash(self, command: str, cwd: str | None) -> Decision:
         analysis = analyze(command)
-        commands = _with_nested(analysis)
+        commands = with_nested(analysis)
         for behavior in ("deny", "ask"):
             for rule in self._rules_for(behavior):
                 if not rule.covers_tool("bash"):
                     continue
                 if rule.specifier is None:
                     return _by_rule(behavior, rule)
-                if any(_command_matches(rule.specifier, c, loose=True) for c in commands):
+                if any(command_matches(rule.specifier, c, loose=True) for c in commands):
                     return _by_rule(behavior, rule)
         if self.mode is PermissionMode.BYPASS:
             return Decision("allow", "bypass mode")
@@ -404,7 +411,7 @@ class PermissionPolicy:
             return _by_rule("allow", blanket)
         if not command.strip():
             return Decision("ask", "the command is empty")
-        suggestion = _suggest_bash_rule(analysis)
+        suggestion = suggest_bash_rule(analysis)
         if analysis.risks:
             return Decision(
                 "ask",
@@ -424,7 +431,7 @@ class PermissionPolicy:
             for redirect in simple.redirects:
                 if not redirect.target or redirect.target in _HARMLESS_TARGETS:
                     continue
-                if not redirect.literal or _unknown_tilde(redirect.target):
+                if not redirect.literal or unknown_tilde(redirect.target):
                     return Decision("ask", f"the command redirects to {redirect.target}")
                 for real in await self._reals(cwds, redirect.target):
                     inside = await self._inside_workspace(real)
@@ -438,13 +445,13 @@ class PermissionPolicy:
                 return Decision(
                     "ask",
                     f"no rule allows '{simple.text}'",
-                    suggested_rule=_suggest_bash_rule_for(simple) or suggestion,
+                    suggested_rule=suggest_bash_rule_for(simple) or suggestion,
                 )
             outside = await self._path_outside(simple, cwds)
             if outside is not None:
                 return Decision("ask", f"'{simple.text}' reaches {outside}")
             if simple.name in ("cd", "pushd", "popd"):
-                target = _cd_target(simple)
+                target = cd_target(simple)
                 if target is None:
                     return Decision(
                         "ask", f"'{simple.text}' goes to a folder only known when it runs"
@@ -465,7 +472,7 @@ class PermissionPolicy:
             if (
                 rule.covers_tool("bash")
                 and rule.specifier is not None
-                and _command_matches(rule.specifier, simple)
+                and command_matches(rule.specifier, simple)
             ):
                 return rule
         return None
@@ -482,7 +489,7 @@ class PermissionPolicy:
             candidate = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
             if candidate.startswith("-") or not candidate:
                 continue
-            if _unknown_tilde(candidate):
+            if unknown_tilde(candidate):
                 return f"{candidate}, a folder only known when it runs"
             if not literal:
                 candidate, _ = split_literal_prefix(candidate)
@@ -492,19 +499,6 @@ class PermissionPolicy:
                 if await self._inside_workspace(real) is None:
                     return f"{real}, outside the workspace"
         return None
-
-
-def _cd_target(simple: SimpleCommand) -> str | None:
-    """Where ``cd``/``pushd`` go (home without an argument); ``None`` when unknowable."""
-    arguments = [w for w in simple.words[1:] if w not in ("-L", "-P", "--")]
-    if simple.name == "popd" or arguments[:1] == ["-"]:
-        return None
-    return arguments[0] if arguments else "~"
-
-
-def _unknown_tilde(word: str) -> bool:
-    """``~+``, ``~-`` or ``~nobody``: bash expands them, Python cannot say to what."""
-    return word.startswith("~") and os.path.expanduser(word) == word
 
 
 def _join(cwd: str, path: str) -> str:
@@ -533,89 +527,3 @@ def _plan_refusal(tool: str) -> Decision:
         f"plan mode: {tool} could change something, and plan mode only investigates. "
         "Finish the plan and ask for approval first.",
     )
-
-
-def _with_nested(analysis: ShellAnalysis, depth: int = 0) -> list[SimpleCommand]:
-    """Every simple command, including those run through ``sh -c``, ``sudo``, ``xargs`` …"""
-    commands = [c for c in analysis.commands if c.words]
-    if depth >= _MAX_NESTING:
-        return commands
-    for text in analysis.nested:
-        inner = analyze(_strip_wrapper_options(text))
-        commands.extend(_with_nested(inner, depth + 1))
-    return commands
-
-
-def _strip_wrapper_options(text: str) -> str:
-    """``-n 10 FOO=1 rm x`` → ``rm x``: the command a wrapper was given."""
-    words = text.split(" ")
-    while words and (
-        words[0].startswith("-")
-        or words[0].replace(".", "").rstrip("smhd").isdigit()
-        or "=" in words[0]
-        or words[0] in WRAPPERS
-    ):
-        words.pop(0)
-    return " ".join(words)
-
-
-def _command_matches(specifier: str, simple: SimpleCommand, *, loose: bool = False) -> bool:
-    """Whether a rule's specifier names ``simple``.
-
-    Deny and ask rules match ``loose``ly (``rm:*`` also catches ``/bin/rm`` and
-    ``rmdir``): erring there only asks more. Allow rules need a word boundary after
-    the prefix, so ``npm test:*`` allows ``npm test:unit`` but not ``npm testevil``.
-    """
-    texts = {simple.text}
-    if loose and "/" in simple.name:
-        texts.add(" ".join((simple.name.rsplit("/", 1)[-1], *simple.words[1:])))
-    return any(_text_matches(specifier, text, loose) for text in texts)
-
-
-def _text_matches(specifier: str, text: str, loose: bool) -> bool:
-    if specifier.endswith(":*"):
-        prefix = specifier[:-2].rstrip()
-        if text == prefix:
-            return True
-        if not text.startswith(prefix):
-            return False
-        following = text[len(prefix)]
-        if loose or not prefix[-1:].isalnum():
-            return True
-        return following in " :=/,"
-    if "*" in specifier:
-        pattern = re.escape(specifier).replace(r"\*", ".*")
-        return re.fullmatch(pattern, text, re.DOTALL) is not None
-    return text == specifier
-
-
-def _suggest_bash_rule(analysis: ShellAnalysis) -> str | None:
-    for simple in analysis.commands:
-        if simple.words and simple.name not in SAFE_COMMANDS:
-            return _suggest_bash_rule_for(simple)
-    return None
-
-
-def _suggest_bash_rule_for(simple: SimpleCommand) -> str | None:
-    if not simple.words or has_magic(simple.name):
-        return None
-    words = list(simple.words[:2])
-    if len(words) == 2 and (words[1].startswith("-") or "/" in words[1] or "." in words[1]):
-        words = words[:1]
-    return f"bash({' '.join(words)}:*)"
-
-
-def _host(url: JsonValue) -> str | None:
-    if not isinstance(url, str):
-        return None
-    return urlsplit(url).hostname
-
-
-def _domain_matches(specifier: str, host: str) -> bool:
-    if not specifier.startswith("domain:"):
-        return False
-    domain = specifier.removeprefix("domain:").strip().lower()
-    host = host.lower()
-    if domain.startswith("*."):
-        return host.endswith(domain[1:])
-    return host == domain
