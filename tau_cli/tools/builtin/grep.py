@@ -25,6 +25,8 @@ from tau_cli.tools.environment import Environment
 
 DEFAULT_HEAD_LIMIT = 250
 _BATCH = 512
+_RG_OUTPUT_LIMIT = 32_000_000
+"""Bytes of ripgrep output read; far beyond what head_limit lets through to the model."""
 _SNIFF = 8192
 
 FILE_TYPES: dict[str, tuple[str, ...]] = {
@@ -198,11 +200,17 @@ async def ripgrep(
         before, after = _context(args)
         argv += ["-n", "--with-filename", "--no-heading", "-B", str(before), "-A", str(after)]
     argv += ["-e", args.pattern, "--", target]
-    result = await env.exec(argv, merge_stderr=False, timeout=120)
+    result = await env.exec(argv, merge_stderr=False, timeout=120, output_limit=_RG_OUTPUT_LIMIT)
     if result.exit_code not in (0, 1):
         message = result.stderr.decode(errors="replace").strip()
         return ToolResult.error(f"grep failed: {message or f'exit code {result.exit_code}'}")
-    output = result.stdout.decode(errors="replace")
+    # Past the limit the middle of the output is gone; keep the whole lines of the head.
+    output = result.stdout[: _RG_OUTPUT_LIMIT // 2].decode(errors="replace")
+    if result.truncated:
+        end = "\0" if args.output_mode == "files_with_matches" else "\n"
+        output = output[: output.rfind(end) + 1]
+    else:
+        output = result.stdout.decode(errors="replace")
     is_dir = (await env.stat(target)).kind == "dir"
 
     def wanted(path: str) -> bool:
