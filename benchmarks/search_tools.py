@@ -81,11 +81,17 @@ def main() -> None:
         without_rg = {**base, "PATH": "/usr/bin:/bin"}
         registry = ToolRegistry([GrepTool(), GlobTool()])
 
+        # One environment per setting, as in a session: grep learns once whether rg is there.
+        contexts = {
+            id(env): ToolContext(environment=LocalEnvironment(str(root), env=env))
+            for env in (with_rg, without_rg)
+        }
+
         def tool(
             env: dict[str, str], name: str, **arguments: object
         ) -> Callable[[], Awaitable[object]]:
             async def call() -> object:
-                context = ToolContext(environment=LocalEnvironment(str(root), env=env))
+                context = contexts[id(env)]
                 result = await registry.run(
                     ToolCall(id="b", name=name, arguments=arguments),  # type: ignore[arg-type]
                     context,
