@@ -71,6 +71,11 @@ def command_matches(specifier: str, simple: SimpleCommand, *, loose: bool = Fals
 
 
 def _text_matches(specifier: str, text: str, loose: bool) -> bool:
+    """Claude Code's two spellings: ``npm test:*`` (legacy prefix) and ``npm test *``.
+
+    A trailing `` *`` keeps a word boundary (``ls *`` matches ``ls`` and ``ls -la``, not
+    ``lsof``); any other ``*`` matches any characters (``git * main``).
+    """
     if specifier.endswith(":*"):
         prefix = specifier[:-2].rstrip()
         if text == prefix:
@@ -82,7 +87,12 @@ def _text_matches(specifier: str, text: str, loose: bool) -> bool:
             return True
         return following in " :=/,"
     if "*" in specifier:
-        pattern = re.escape(specifier).replace(r"\*", ".*")
+        if loose and specifier.endswith(" *"):
+            specifier = specifier[:-2] + "*"  # deny `curl *` also catches curlx, erring safe
+        body, trailing = specifier, ""
+        if body.endswith(" *"):
+            body, trailing = body[:-2], "( .*)?"
+        pattern = re.escape(body).replace(r"\*", ".*") + trailing
         return re.fullmatch(pattern, text, re.DOTALL) is not None
     return text == specifier
 

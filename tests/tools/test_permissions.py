@@ -263,6 +263,22 @@ async def test_deny_beats_ask_beats_allow(workspace: Path) -> None:
     assert await bash(policy, "git push --force origin main") == "deny"
 
 
+async def test_the_space_star_spelling_keeps_a_word_boundary(workspace: Path) -> None:
+    policy = PermissionPolicy(
+        LocalEnvironment(str(workspace)),
+        allow=["Bash(ls *)", "Bash(git * main)"],
+        deny=["Bash(curl *)"],
+        mode="default",
+    )
+    assert await bash(policy, "ls") == "allow"
+    assert await bash(policy, "ls -la src") == "allow"
+    assert await bash(policy, "lsof") == "ask"
+    assert await bash(policy, "git checkout main") == "allow"
+    assert await bash(policy, "git checkout dev") == "ask"
+    assert await bash(policy, "curl") == "deny"
+    assert await bash(policy, "ls; curl https://example.com") == "deny"
+
+
 async def test_an_ask_tells_why_and_suggests_a_rule(policy: PermissionPolicy) -> None:
     decision = await policy.check("bash", {"command": "npm run build"}, read_only=False)
     assert decision.behavior == "ask"
