@@ -39,7 +39,7 @@ class TerminalInteraction:
         return (await self._prompt.prompt_async(text)).strip()
 
     async def request_permission(self, request: PermissionRequest) -> PermissionDecision:
-        sys.stderr.write(f"\ntau wants to run {request.tool_name}: {request.summary}\n")
+        sys.stderr.write(f"\ntau asks to use {request.tool_name} · {request.summary}\n")
         if request.reason:
             sys.stderr.write(f"  ({request.reason})\n")
         if request.diff:

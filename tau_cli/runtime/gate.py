@@ -1,35 +1,39 @@
-"""The permission gate every tool call passes before it runs.
+"""The runtime's gate: hooks first, then the tools' permission gate, with events.
 
-Order, fixed and tested: PreToolUse hooks first; a hook's deny (or block) wins
-outright. Then the permission rules and mode: a deny rule refuses; an ask — from a
-rule or from the mode — goes to the user through ``Interaction``. A hook's allow
+Order, fixed and tested: ``PreToolUse`` hooks run first; a hook's deny (or block)
+wins outright. Then ``tau_cli.tools.PermissionGate`` applies the rules and mode
+and asks the user through ``Interaction`` where they say so. A hook's allow
 skips only a question the *mode* would have asked; it never overrides a deny or
-an ask rule. Every refusal comes back to the model as an error result that says
-why and what the user wants instead.
+an ask rule. Questions and answers become events (through a wrapper around the
+``Interaction``), and a call that may run announces itself with ``ToolStarted``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
 
 from tau_cli.core import (
+    ElicitationRequest,
+    ElicitationResponse,
     Interaction,
     PermissionChoice,
     PermissionDecision,
     PermissionRequest,
+    PlanApprovalRequest,
+    PlanDecision,
+    QuestionAnswer,
+    QuestionRequest,
     ToolCall,
     ToolResult,
 )
 from tau_cli.runtime.events import PermissionRequested, PermissionResolved, ToolStarted
 from tau_cli.runtime.hooks import HookRunner
-from tau_cli.tools import PermissionPolicy, Tool, ToolSession
+from tau_cli.tools import PermissionGate as RuleGate
+from tau_cli.tools import PermissionPolicy, Tool, ToolContext, summarize
 
 Emit = Callable[[object], Awaitable[None]]
 SaveRule = Callable[[str], None]
-DecidedBy = Literal["user", "rule", "mode", "hook"]
 
 
 @dataclass
@@ -37,10 +41,15 @@ class PermissionGate:
     policy: PermissionPolicy
     interaction: Interaction
     hooks: HookRunner
-    tool_session: ToolSession
+    context: ToolContext
     emit: Emit
     save_rule: SaveRule | None = None
     """Persists an "always allow" rule (to the project's local settings)."""
+
+    def __post_init__(self) -> None:
+        self._rules = RuleGate(
+            self.policy, _Announcing(self.interaction, self.emit), self.context, on_save=self._save
+        )
 
     async def __call__(self, call: ToolCall, tool: Tool) -> ToolResult | None:
         hook = await self.hooks.run(
@@ -49,64 +58,54 @@ class PermissionGate:
             tool_name=call.name,
         )
         if hook.decision == "deny" or hook.blocked:
-            await self._resolved(call, PermissionChoice.DENY, "hook")
+            await self.emit(
+                PermissionResolved(
+                    call_id=call.id,
+                    decision=PermissionDecision(choice=PermissionChoice.DENY, feedback=hook.reason),
+                    by="hook",
+                )
+            )
             return ToolResult.error(f"A hook blocked this call: {hook.reason or 'no reason given'}")
-        decision = await self.policy.check(
-            call.name, call.arguments, read_only=tool.read_only, cwd=self.tool_session.cwd
-        )
-        if decision.behavior == "deny":
-            await self._resolved(call, PermissionChoice.DENY, "rule" if decision.rule else "mode")
-            return ToolResult.error(f"Permission denied: {decision.reason}")
-        hook_settles_it = hook.decision == "allow" and decision.rule is None
-        if decision.behavior == "ask" and not hook_settles_it:
-            answer = await self._ask(call, decision.reason, decision.suggested_rule)
-            if not answer.allowed:
-                feedback = f" {answer.feedback}" if answer.feedback else ""
-                return ToolResult.error(f"Permission was not given for this call.{feedback}")
-        elif decision.behavior == "allow" or hook_settles_it:
-            by: DecidedBy = "hook" if hook_settles_it else ("rule" if decision.rule else "mode")
-            await self._resolved(call, PermissionChoice.ALLOW_ONCE, by)
+        if hook.decision == "allow":
+            decision = await self.policy.check(
+                call.name, call.arguments, read_only=tool.read_only, cwd=self.context.session.cwd
+            )
+            if decision.behavior != "deny" and (
+                decision.behavior == "allow" or decision.rule is None
+            ):
+                await self.emit(ToolStarted(call=call, summary=summarize(call)))
+                return None
+        refusal = await self._rules(call, tool)
+        if refusal is not None:
+            return refusal
         await self.emit(ToolStarted(call=call, summary=summarize(call)))
         return None
 
-    async def _ask(self, call: ToolCall, reason: str, suggested: str | None) -> PermissionDecision:
-        request = PermissionRequest(
-            tool_call_id=call.id,
-            tool_name=call.name,
-            arguments=call.arguments,
-            summary=summarize(call),
-            reason=reason,
-            suggested_rule=suggested,
-        )
+    async def _save(self, rule: str) -> None:
+        if self.save_rule is not None:
+            self.save_rule(rule)
+
+
+@dataclass
+class _Announcing:
+    """The user's ``Interaction``, with each permission question and answer as events."""
+
+    inner: Interaction
+    emit: Emit
+
+    async def request_permission(self, request: PermissionRequest) -> PermissionDecision:
         await self.emit(PermissionRequested(request=request))
-        answer = await self.interaction.request_permission(request)
-        rule = answer.rule or suggested
-        if (
-            answer.choice in (PermissionChoice.ALLOW_SESSION, PermissionChoice.ALLOW_ALWAYS)
-            and rule
-        ):
-            self.policy.add_rule(rule)
-            if answer.choice is PermissionChoice.ALLOW_ALWAYS and self.save_rule is not None:
-                self.save_rule(rule)
-        await self.emit(PermissionResolved(call_id=call.id, decision=answer, by="user"))
+        answer = await self.inner.request_permission(request)
+        await self.emit(
+            PermissionResolved(call_id=request.tool_call_id, decision=answer, by="user")
+        )
         return answer
 
-    async def _resolved(self, call: ToolCall, choice: PermissionChoice, by: DecidedBy) -> None:
-        await self.emit(
-            PermissionResolved(
-                call_id=call.id,
-                decision=PermissionDecision(choice=choice),
-                by=by,
-            )
-        )
+    async def approve_plan(self, request: PlanApprovalRequest) -> PlanDecision:
+        return await self.inner.approve_plan(request)
 
+    async def ask(self, request: QuestionRequest) -> QuestionAnswer:
+        return await self.inner.ask(request)
 
-def summarize(call: ToolCall) -> str:
-    """One line a person reads to judge a call: the command, or the file and the tool."""
-    args = call.arguments
-    for key in ("command", "file_path", "path", "pattern", "url"):
-        value = args.get(key)
-        if isinstance(value, str) and value:
-            return f"{call.name}: {value}" if key != "command" else value
-    text = json.dumps(args, ensure_ascii=False)
-    return f"{call.name} {text if len(text) <= 120 else text[:117] + '...'}"
+    async def elicit(self, request: ElicitationRequest) -> ElicitationResponse:
+        return await self.inner.elicit(request)

@@ -102,7 +102,7 @@ class AgentLoop:
             self.policy,
             self.interaction,
             self.hooks,
-            self.tool_context.session,
+            self.tool_context,
             emit,
             self.save_rule,
         )

@@ -36,6 +36,16 @@ def _is_loopback(host: object) -> bool:
         return False
 
 
+def _is_ip_literal(host: object) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode()
+    try:
+        ipaddress.ip_address(str(host).split("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
 def _refuse(host: object) -> NonLoopbackRefused:
     return NonLoopbackRefused(f"tests may only reach 127.0.0.1; refused a connection to {host!r}")
 
@@ -60,7 +70,9 @@ def loopback_only() -> Iterator[None]:
         return real_connect_ex(sock, address)
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host is not None and not _is_loopback(host):
+        # An IP literal resolves without a lookup, so code may inspect it (e.g. to
+        # refuse private addresses itself); connecting to it is still refused above.
+        if host is not None and not _is_loopback(host) and not _is_ip_literal(host):
             raise _refuse(host)
         return real_getaddrinfo(host, *args, **kwargs)
 

@@ -5,7 +5,15 @@ Every built-in tool reaches files and processes only through an ``Environment``;
 suite any other environment (sandbox, container) must pass unchanged.
 """
 
-from tau_cli.tools.base import BackgroundJob, FileStamp, Tool, ToolContext, ToolSession
+from tau_cli.tools.base import (
+    BackgroundJob,
+    FileStamp,
+    Previewable,
+    Tool,
+    ToolContext,
+    ToolSession,
+)
+from tau_cli.tools.builtin import builtin_tools
 from tau_cli.tools.environment import (
     DEFAULT_OUTPUT_LIMIT,
     Environment,
@@ -15,6 +23,7 @@ from tau_cli.tools.environment import (
     OutputCallback,
     Process,
 )
+from tau_cli.tools.gate import PermissionGate, SaveRule, summarize
 from tau_cli.tools.local import (
     SAFE_VARIABLES,
     LocalEnvironment,
@@ -53,15 +62,20 @@ __all__ = [
     "LocalEnvironment",
     "LocalProcess",
     "OutputCallback",
+    "PermissionGate",
     "PermissionMode",
     "PermissionPolicy",
+    "Previewable",
     "Process",
     "Rule",
+    "SaveRule",
     "Tool",
     "ToolContext",
     "ToolRegistry",
     "ToolSession",
     "allowed_environment",
+    "builtin_tools",
     "canonical_tool_name",
     "cut_middle",
+    "summarize",
 ]

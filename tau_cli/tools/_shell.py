@@ -231,7 +231,7 @@ def _word(node: Node) -> tuple[str, bool]:
     if kind == "string_content":
         return _unescape(_text(node), quoted=True), True
     if kind == "ansi_c_string":
-        return _text(node)[2:-1], False
+        return _text(node), False  # $'\x2e\x2e' is "..": its value is only known to bash
     if kind == "concatenation":
         parts = [_word(child) for child in node.children]
         return "".join(p for p, _ in parts), all(fixed for _, fixed in parts)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import JsonValue
 
@@ -51,6 +52,8 @@ class ToolSession:
     read_files: dict[str, FileStamp] = field(default_factory=dict)
     cwd: str | None = None
     jobs: dict[str, BackgroundJob] = field(default_factory=dict)
+    todos: list[Any] = field(default_factory=list)
+    """The model's task list (``TodoItem``s), for UIs to show."""
     _next_job: int = 1
 
     def new_job_id(self) -> str:
@@ -77,6 +80,8 @@ class ToolContext:
     call_id: str = ""
     on_output: OutputCallback | None = None
     """Receives live output of long-running tools (``bash``), for UIs to show."""
+    hidden: Callable[[str], bool] | None = None
+    """Paths ``glob`` and ``grep`` leave out (e.g. ``PermissionPolicy.read_denied``)."""
 
 
 @runtime_checkable
@@ -97,3 +102,12 @@ class Tool(Protocol):
     async def execute(self, arguments: dict[str, JsonValue], context: ToolContext) -> ToolResult:
         """Run with arguments already validated against ``definition.parameters``."""
         ...
+
+
+@runtime_checkable
+class Previewable(Protocol):
+    """A tool that can show what a call would change before it runs (a diff)."""
+
+    async def preview(
+        self, arguments: dict[str, JsonValue], context: ToolContext
+    ) -> str | None: ...

@@ -69,6 +69,14 @@ class EnvironmentContract:
         assert await environment.read_text(os.path.join(workdir, "a.txt")) == "x"
         assert environment.resolve("sub/../a.txt") == os.path.join(workdir, "a.txt")
 
+    async def test_read_many_reads_in_order_and_marks_what_cannot_be_read(
+        self, environment: Environment
+    ) -> None:
+        await environment.write_bytes("a.bin", b"\x00a")
+        await environment.write_text("dir/b.txt", "b")
+        contents = await environment.read_many(["a.bin", "missing", "dir", "dir/b.txt"])
+        assert contents == [b"\x00a", None, None, b"b"]
+
     async def test_write_creates_parent_folders(self, environment: Environment) -> None:
         await environment.write_bytes("deep/er/file.bin", b"\x00\xff")
         assert await environment.read_bytes("deep/er/file.bin") == b"\x00\xff"
@@ -141,7 +149,7 @@ class EnvironmentContract:
     ) -> None:
         for path in ("top.py", "src/a.py", "src/deep/b.py", "src/c.txt", ".hidden/d.py"):
             await environment.write_text(path, "")
-        found = [info.path for info in await environment.glob("**/*.py")]
+        found = await environment.glob("**/*.py")
         assert found == sorted(
             os.path.join(workdir, p)
             for p in ("top.py", "src/a.py", "src/deep/b.py", ".hidden/d.py")
@@ -152,10 +160,10 @@ class EnvironmentContract:
     ) -> None:
         for path in ("src/a.ts", "src/b.tsx", "src/c.js", "src/x/d.ts"):
             await environment.write_text(path, "")
-        found = [info.path for info in await environment.glob("src/*.{ts,tsx}")]
+        found = await environment.glob("src/*.{ts,tsx}")
         assert found == [os.path.join(workdir, "src/a.ts"), os.path.join(workdir, "src/b.tsx")]
         sub = await environment.glob("*.ts", root="src/x")
-        assert [info.path for info in sub] == [os.path.join(workdir, "src/x/d.ts")]
+        assert sub == [os.path.join(workdir, "src/x/d.ts")]
 
     async def test_glob_does_not_follow_symlinked_folders(
         self, environment: Environment, tmp_path: Path
@@ -167,17 +175,22 @@ class EnvironmentContract:
         await environment.exec(["ln", "-s", str(outside), "escape"])
         await environment.exec(["ln", "-s", ".", "loop"])
         found = await environment.glob("**/*.py")
-        assert [(os.path.basename(i.path), i.kind) for i in found] == [("own.py", "file")]
+        assert [os.path.basename(path) for path in found] == ["own.py"]
 
-    async def test_glob_reports_size_and_mtime_and_can_skip_folders(
-        self, environment: Environment
-    ) -> None:
+    async def test_glob_can_skip_folders_by_name(self, environment: Environment) -> None:
         await environment.write_text("keep/a.txt", "12345")
         await environment.write_text(".git/objects/b.txt", "")
         await environment.write_text("deep/.git/c.txt", "")
         found = await environment.glob("**/*.txt", skip_dirs={".git"})
-        assert [(os.path.basename(i.path), i.size) for i in found] == [("a.txt", 5)]
-        assert found[0].mtime == (await environment.stat("keep/a.txt")).mtime
+        assert [os.path.basename(path) for path in found] == ["a.txt"]
+
+    async def test_stat_many_matches_stat_and_marks_what_is_gone(
+        self, environment: Environment
+    ) -> None:
+        await environment.write_text("a.txt", "12345")
+        await environment.write_text("b/c.txt", "")
+        infos = await environment.stat_many(["a.txt", "gone.txt", "b"])
+        assert infos == [await environment.stat("a.txt"), None, await environment.stat("b")]
 
     async def test_glob_with_no_match_is_empty(self, environment: Environment) -> None:
         assert await environment.glob("**/*.nothing") == []

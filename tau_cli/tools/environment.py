@@ -114,6 +114,14 @@ class Environment(Protocol):
 
     async def read_text(self, path: str, encoding: str = "utf-8") -> str: ...
 
+    async def read_many(self, paths: Sequence[str]) -> list[bytes | None]:
+        """The contents of many files in one round trip; ``None`` where one cannot be read.
+
+        Searching a tree reads thousands of files; one call per file would cost a
+        thread hop here and a process start in a container.
+        """
+        ...
+
     async def write_bytes(self, path: str, data: bytes) -> None: ...
 
     async def write_text(self, path: str, text: str, encoding: str = "utf-8") -> None: ...
@@ -130,12 +138,20 @@ class Environment(Protocol):
 
     async def glob(
         self, pattern: str, root: str | None = None, *, skip_dirs: Collection[str] = ()
-    ) -> list[FileInfo]:
-        """Files under ``root`` (default ``cwd``) whose relative path matches ``pattern``.
+    ) -> list[str]:
+        """Absolute paths of files under ``root`` (default ``cwd``) matching ``pattern``.
 
         ``**`` matches any number of folders, hidden files included; folders are not
         returned, and symlinked folders are not followed (no cycles, no escapes).
-        Folders named in ``skip_dirs`` (e.g. ``.git``) are not entered. Sorted by path.
+        Folders named in ``skip_dirs`` (e.g. ``.git``) are not entered. Sorted.
+        """
+        ...
+
+    async def stat_many(self, paths: Sequence[str]) -> list[FileInfo | None]:
+        """``stat`` (following symlinks) of many paths at once; ``None`` where one is gone.
+
+        Listing a large tree must not cost one round trip per file, and only the files
+        a tool keeps need their size and time looked up.
         """
         ...
 

@@ -204,12 +204,23 @@ class LocalEnvironment:
     Args:
         cwd: where relative paths and processes start; made absolute.
         env: the base environment children get (default: the allow-listed part of
-            ``os.environ``, see ``allowed_environment``).
+            ``os.environ``, see ``allowed_environment``). Names that look like
+            credentials are dropped even here; pass those per call to ``exec``.
+        secrets: values tau loaded as secrets (API keys from settings); a variable
+            holding one is never passed to a child, whatever its name.
     """
 
-    def __init__(self, cwd: str, *, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        cwd: str,
+        *,
+        env: Mapping[str, str] | None = None,
+        secrets: Iterable[str] = (),
+    ) -> None:
         self._cwd = os.path.abspath(cwd)
-        self._env = dict(env) if env is not None else allowed_environment(os.environ)
+        parent = os.environ if env is None else env
+        allow = SAFE_VARIABLES if env is None else ("*",)
+        self._env = allowed_environment(parent, allow=allow, secrets=secrets)
 
     @property
     def cwd(self) -> str:
@@ -224,10 +235,15 @@ class LocalEnvironment:
         return os.path.normpath(os.path.join(self._cwd, os.path.expanduser(path)))
 
     async def realpath(self, path: str) -> str:
-        return await asyncio.to_thread(os.path.realpath, self.resolve(path))
+        # Not through resolve(): ".." must apply after the symlink before it is followed.
+        joined = os.path.join(self._cwd, os.path.expanduser(path))
+        return await asyncio.to_thread(os.path.realpath, joined)
 
     async def read_bytes(self, path: str) -> bytes:
         return await asyncio.to_thread(_read, self.resolve(path))
+
+    async def read_many(self, paths: Sequence[str]) -> list[bytes | None]:
+        return await asyncio.to_thread(_read_many, [self.resolve(p) for p in paths])
 
     async def read_text(self, path: str, encoding: str = "utf-8") -> str:
         data = await self.read_bytes(path)
@@ -250,9 +266,12 @@ class LocalEnvironment:
 
     async def glob(
         self, pattern: str, root: str | None = None, *, skip_dirs: Collection[str] = ()
-    ) -> list[FileInfo]:
+    ) -> list[str]:
         base = self.resolve(root or ".")
         return await asyncio.to_thread(_glob, base, pattern, frozenset(skip_dirs))
+
+    async def stat_many(self, paths: Sequence[str]) -> list[FileInfo | None]:
+        return await asyncio.to_thread(_stat_many, [self.resolve(p) for p in paths])
 
     async def spawn(
         self,
@@ -315,6 +334,17 @@ class LocalEnvironment:
 def _read(path: str) -> bytes:
     with open(path, "rb") as f:
         return f.read()
+
+
+def _read_many(paths: list[str]) -> list[bytes | None]:
+    contents: list[bytes | None] = []
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                contents.append(f.read())
+        except OSError:
+            contents.append(None)
+    return contents
 
 
 def _atomic_write(path: str, data: bytes) -> None:
@@ -386,15 +416,24 @@ def _list_dir(path: str) -> list[FileInfo]:
     return sorted(infos, key=lambda info: info.path)
 
 
-def _glob(base: str, pattern: str, skip: frozenset[str]) -> list[FileInfo]:
+def _stat_many(paths: list[str]) -> list[FileInfo | None]:
+    infos: list[FileInfo | None] = []
+    for path in paths:
+        try:
+            infos.append(_stat(path, True))
+        except OSError:
+            infos.append(None)
+    return infos
+
+
+def _glob(base: str, pattern: str, skip: frozenset[str]) -> list[str]:
     if os.path.isabs(pattern):
         pattern = os.path.relpath(pattern, base)
     prefix, rest = split_literal_prefix(pattern)
     start = os.path.normpath(os.path.join(base, prefix))
-    regex = compile_glob(rest)
-    found: list[FileInfo] = []
-    _walk(start, "", regex, max_depth(rest), skip, found)
-    found.sort(key=lambda info: info.path)
+    found: list[str] = []
+    _walk(start, "", compile_glob(rest), max_depth(rest), skip, found)
+    found.sort()
     return found
 
 
@@ -404,7 +443,7 @@ def _walk(
     regex: re.Pattern[str],
     depth: int | None,
     skip: frozenset[str],
-    out: list[FileInfo],
+    out: list[str],
 ) -> None:
     try:
         entries = list(os.scandir(folder))
@@ -417,16 +456,4 @@ def _walk(
                 deeper = None if depth is None else depth - 1
                 _walk(entry.path, name + "/", regex, deeper, skip, out)
         elif regex.match(name):
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except FileNotFoundError:
-                continue
-            out.append(
-                FileInfo(
-                    path=entry.path,
-                    kind=_kind(st.st_mode),
-                    size=st.st_size,
-                    mtime=st.st_mtime,
-                    mode=stat_module.S_IMODE(st.st_mode),
-                )
-            )
+            out.append(entry.path)

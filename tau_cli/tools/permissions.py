@@ -30,13 +30,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import JsonValue
 
 from tau_cli.core import ConfigError
-from tau_cli.tools._globbing import compile_glob, has_magic, split_literal_prefix
-from tau_cli.tools._shell import WRAPPERS, ShellAnalysis, SimpleCommand, analyze
+from tau_cli.tools._globbing import compile_glob, split_literal_prefix
+from tau_cli.tools._matching import (
+    SAFE_COMMANDS,
+    cd_target,
+    command_matches,
+    domain_matches,
+    suggest_bash_rule,
+    suggest_bash_rule_for,
+    unknown_tilde,
+    url_host,
+    with_nested,
+)
+from tau_cli.tools._shell import ShellAnalysis, SimpleCommand, analyze
 from tau_cli.tools.environment import Environment
 
 Behavior = Literal["allow", "ask", "deny"]
@@ -71,13 +81,10 @@ READ_TOOLS = frozenset({"read", "glob", "grep"})
 EDIT_TOOLS = frozenset({"edit", "write"})
 HARMLESS_TOOLS = frozenset({"todo", "bash_output"})
 """Tools that touch nothing outside the session; allowed unless a rule says otherwise."""
-SAFE_COMMANDS = frozenset({"cd", "pwd", "true", "false", "echo", ":"})
-"""Shell built-ins that need no rule (their redirections and paths are still checked)."""
 PROTECTED_DIRS = (".git", ".tau")
 """Folders inside the workspace whose files change what runs next; writes there ask."""
 _HARMLESS_TARGETS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"})
 _PATH_ARGUMENTS = ("file_path", "path", "notebook_path")
-_MAX_NESTING = 3
 _DOT_PATTERN = re.compile(r"(^|/)\.[?*\[]")
 
 
@@ -143,6 +150,8 @@ class Rule:
             return tool in EDIT_TOOLS
         if "*" in self.tool:
             return fnmatch.fnmatchcase(tool, self.tool)
+        if self.tool.startswith("mcp__") and self.tool.count("__") == 1:
+            return tool.startswith(self.tool + "__")  # mcp__server: all of its tools
         return self.tool == tool
 
 
@@ -242,8 +251,21 @@ class PermissionPolicy:
         if tool in READ_TOOLS | EDIT_TOOLS:
             return await self._check_path(tool, arguments, read_only, cwd)
         if tool == "web_fetch":
-            return self._check_generic(tool, read_only, _host(arguments.get("url")))
+            return self._check_generic(tool, read_only, url_host(arguments.get("url")))
         return self._check_generic(tool, read_only, None)
+
+    def read_denied(self, path: str) -> bool:
+        """Whether a deny rule forbids reading ``path`` (absolute, symlinks as listed).
+
+        ``glob`` and ``grep`` use it to leave denied files out of what they list, so a
+        search of the workspace never shows what ``read`` would refuse.
+        """
+        return any(
+            rule.specifier is not None
+            and rule.covers_tool("read")
+            and self._path_matches(rule, path, path)
+            for rule in self._rules.deny
+        )
 
     # -- generic tools ---------------------------------------------------------
 
@@ -253,7 +275,7 @@ class PermissionPolicy:
                 return False
             if rule.specifier is None:
                 return True
-            return host is not None and _domain_matches(rule.specifier, host)
+            return host is not None and domain_matches(rule.specifier, host)
 
         for behavior in ("deny", "ask"):
             for rule in self._rules_for(behavior):
@@ -287,8 +309,11 @@ class PermissionPolicy:
             prefix, _ = split_literal_prefix(str(arguments["pattern"]))
             path = os.path.join(path, prefix) if prefix else path
         base = cwd or self._env.cwd
-        lexical = os.path.normpath(os.path.join(base, os.path.expanduser(path)))
-        real = await self._env.realpath(lexical)
+        joined = os.path.join(base, os.path.expanduser(path))
+        lexical = os.path.normpath(joined)
+        # The kernel resolves a symlink before the ".." after it, so the real path comes
+        # from the path as written, not from its lexically tidied form.
+        real = await self._env.realpath(joined)
         family = "read" if tool in READ_TOOLS else "edit"
         for behavior in ("deny", "ask"):
             for rule in self._rules_for(behavior):
@@ -366,14 +391,14 @@ class PermissionPolicy:
 
     async def _check_bash(self, command: str, cwd: str | None) -> Decision:
         analysis = analyze(command)
-        commands = _with_nested(analysis)
+        commands = with_nested(analysis)
         for behavior in ("deny", "ask"):
             for rule in self._rules_for(behavior):
                 if not rule.covers_tool("bash"):
                     continue
                 if rule.specifier is None:
                     return _by_rule(behavior, rule)
-                if any(_command_matches(rule.specifier, c, loose=True) for c in commands):
+                if any(command_matches(rule.specifier, c, loose=True) for c in commands):
                     return _by_rule(behavior, rule)
         if self.mode is PermissionMode.BYPASS:
             return Decision("allow", "bypass mode")
@@ -386,7 +411,7 @@ class PermissionPolicy:
             return _by_rule("allow", blanket)
         if not command.strip():
             return Decision("ask", "the command is empty")
-        suggestion = _suggest_bash_rule(analysis)
+        suggestion = suggest_bash_rule(analysis)
         if analysis.risks:
             return Decision(
                 "ask",
@@ -398,18 +423,21 @@ class PermissionPolicy:
     async def _check_simple_commands(
         self, analysis: ShellAnalysis, cwd: str, suggestion: str | None
     ) -> Decision:
+        # bash's cd is logical (cd link/.. stays here) but the kernel resolves relative
+        # paths physically, so both views of the working directory are followed.
+        cwds = {cwd}
         used: list[str] = []
         for simple in analysis.commands:
             for redirect in simple.redirects:
                 if not redirect.target or redirect.target in _HARMLESS_TARGETS:
                     continue
-                if not redirect.literal:
+                if not redirect.literal or unknown_tilde(redirect.target):
                     return Decision("ask", f"the command redirects to {redirect.target}")
-                real = await self._env.realpath(_join(cwd, redirect.target))
-                inside = await self._inside_workspace(real)
-                if inside is None or (redirect.writes and _protected(real, inside)):
-                    verb = "writes to" if redirect.writes else "reads from"
-                    return Decision("ask", f"the command {verb} {real}", suggested_rule=None)
+                for real in await self._reals(cwds, redirect.target):
+                    inside = await self._inside_workspace(real)
+                    if inside is None or (redirect.writes and _protected(real, inside)):
+                        verb = "writes to" if redirect.writes else "reads from"
+                        return Decision("ask", f"the command {verb} {real}")
             if not simple.words:
                 continue
             rule = self._allowing_rule(simple)
@@ -417,49 +445,59 @@ class PermissionPolicy:
                 return Decision(
                     "ask",
                     f"no rule allows '{simple.text}'",
-                    suggested_rule=_suggest_bash_rule_for(simple) or suggestion,
+                    suggested_rule=suggest_bash_rule_for(simple) or suggestion,
                 )
-            outside = await self._path_outside(simple, cwd)
+            outside = await self._path_outside(simple, cwds)
             if outside is not None:
-                return Decision(
-                    "ask",
-                    f"'{simple.text}' reaches {outside}",
-                    suggested_rule=None,
-                )
-            if simple.name in ("cd", "pushd") and len(simple.words) > 1:
-                cwd = _join(cwd, simple.words[1])
+                return Decision("ask", f"'{simple.text}' reaches {outside}")
+            if simple.name in ("cd", "pushd", "popd"):
+                target = cd_target(simple)
+                if target is None:
+                    return Decision(
+                        "ask", f"'{simple.text}' goes to a folder only known when it runs"
+                    )
+                logical = {_join(c, target) for c in cwds}
+                cwds = logical | set(await self._reals(cwds, target))
             if rule is not None:
                 used.append(str(rule))
         reason = "allowed by " + ", ".join(dict.fromkeys(used)) if used else "harmless built-ins"
         return Decision("allow", reason, rule=used[0] if len(set(used)) == 1 else None)
+
+    async def _reals(self, cwds: set[str], path: str) -> list[str]:
+        expanded = os.path.expanduser(path)
+        return [await self._env.realpath(os.path.join(c, expanded)) for c in sorted(cwds)]
 
     def _allowing_rule(self, simple: SimpleCommand) -> Rule | None:
         for rule in self._rules.allow:
             if (
                 rule.covers_tool("bash")
                 and rule.specifier is not None
-                and _command_matches(rule.specifier, simple)
+                and command_matches(rule.specifier, simple)
             ):
                 return rule
         return None
 
-    async def _path_outside(self, simple: SimpleCommand, cwd: str) -> str | None:
+    async def _path_outside(self, simple: SimpleCommand, cwds: set[str]) -> str | None:
         """The first argument that names a place outside the workspace, if any."""
         for word, literal in zip(simple.words[1:], simple.literal[1:], strict=True):
             if not literal and ("$" in word or "`" in word):
                 return f"{word}, a value only known when it runs"
-            if not literal and ("{" in word or _DOT_PATTERN.search(word)):
+            if not literal and (
+                "{" in word or ".." in word.split("/") or _DOT_PATTERN.search(word)
+            ):
                 return f"{word}, a pattern that may name folders outside the workspace"
             candidate = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
             if candidate.startswith("-") or not candidate:
                 continue
+            if unknown_tilde(candidate):
+                return f"{candidate}, a folder only known when it runs"
             if not literal:
                 candidate, _ = split_literal_prefix(candidate)
                 if not candidate:
                     continue
-            real = await self._env.realpath(_join(cwd, candidate))
-            if await self._inside_workspace(real) is None:
-                return f"{real}, outside the workspace"
+            for real in await self._reals(cwds, candidate):
+                if await self._inside_workspace(real) is None:
+                    return f"{real}, outside the workspace"
         return None
 
 
@@ -489,89 +527,3 @@ def _plan_refusal(tool: str) -> Decision:
         f"plan mode: {tool} could change something, and plan mode only investigates. "
         "Finish the plan and ask for approval first.",
     )
-
-
-def _with_nested(analysis: ShellAnalysis, depth: int = 0) -> list[SimpleCommand]:
-    """Every simple command, including those run through ``sh -c``, ``sudo``, ``xargs`` …"""
-    commands = [c for c in analysis.commands if c.words]
-    if depth >= _MAX_NESTING:
-        return commands
-    for text in analysis.nested:
-        inner = analyze(_strip_wrapper_options(text))
-        commands.extend(_with_nested(inner, depth + 1))
-    return commands
-
-
-def _strip_wrapper_options(text: str) -> str:
-    """``-n 10 FOO=1 rm x`` → ``rm x``: the command a wrapper was given."""
-    words = text.split(" ")
-    while words and (
-        words[0].startswith("-")
-        or words[0].replace(".", "").rstrip("smhd").isdigit()
-        or "=" in words[0]
-        or words[0] in WRAPPERS
-    ):
-        words.pop(0)
-    return " ".join(words)
-
-
-def _command_matches(specifier: str, simple: SimpleCommand, *, loose: bool = False) -> bool:
-    """Whether a rule's specifier names ``simple``.
-
-    Deny and ask rules match ``loose``ly (``rm:*`` also catches ``/bin/rm`` and
-    ``rmdir``): erring there only asks more. Allow rules need a word boundary after
-    the prefix, so ``npm test:*`` allows ``npm test:unit`` but not ``npm testevil``.
-    """
-    texts = {simple.text}
-    if loose and "/" in simple.name:
-        texts.add(" ".join((simple.name.rsplit("/", 1)[-1], *simple.words[1:])))
-    return any(_text_matches(specifier, text, loose) for text in texts)
-
-
-def _text_matches(specifier: str, text: str, loose: bool) -> bool:
-    if specifier.endswith(":*"):
-        prefix = specifier[:-2].rstrip()
-        if text == prefix:
-            return True
-        if not text.startswith(prefix):
-            return False
-        following = text[len(prefix)]
-        if loose or not prefix[-1:].isalnum():
-            return True
-        return following in " :=/,"
-    if "*" in specifier:
-        pattern = re.escape(specifier).replace(r"\*", ".*")
-        return re.fullmatch(pattern, text, re.DOTALL) is not None
-    return text == specifier
-
-
-def _suggest_bash_rule(analysis: ShellAnalysis) -> str | None:
-    for simple in analysis.commands:
-        if simple.words and simple.name not in SAFE_COMMANDS:
-            return _suggest_bash_rule_for(simple)
-    return None
-
-
-def _suggest_bash_rule_for(simple: SimpleCommand) -> str | None:
-    if not simple.words or has_magic(simple.name):
-        return None
-    words = list(simple.words[:2])
-    if len(words) == 2 and (words[1].startswith("-") or "/" in words[1] or "." in words[1]):
-        words = words[:1]
-    return f"bash({' '.join(words)}:*)"
-
-
-def _host(url: JsonValue) -> str | None:
-    if not isinstance(url, str):
-        return None
-    return urlsplit(url).hostname
-
-
-def _domain_matches(specifier: str, host: str) -> bool:
-    if not specifier.startswith("domain:"):
-        return False
-    domain = specifier.removeprefix("domain:").strip().lower()
-    host = host.lower()
-    if domain.startswith("*."):
-        return host.endswith(domain[1:])
-    return host == domain

@@ -10,6 +10,7 @@ the running tool (whose child process group is then killed).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 
@@ -113,12 +114,7 @@ class ToolRegistry:
             if refusal is not None:
                 return refusal
         limit = self.timeout if timeout is None else timeout
-        context = ToolContext(
-            environment=context.environment,
-            session=context.session,
-            call_id=call.id,
-            on_output=context.on_output,
-        )
+        context = dataclasses.replace(context, call_id=call.id)
         try:
             result = await asyncio.wait_for(tool.execute(call.arguments, context), limit)
         except TimeoutError:

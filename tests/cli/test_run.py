@@ -144,7 +144,7 @@ def test_in_a_terminal_permission_is_asked_inline(project: Path) -> None:
             timeout=30,
             dimensions=(40, 160),
         )
-        child.expect("tau wants to run bash: touch approved")
+        child.expect("tau asks to use bash · Run: touch approved")
         child.expect(r"\[y\]es")
         child.sendline("y")
         child.expect("Created it.")
@@ -173,7 +173,7 @@ def test_the_plain_chat_streams_answers_and_remembers_notes(project: Path) -> No
         )
         child.expect("/help for commands")
         child.sendline("what does add do?")
-        child.expect("read: ")
+        child.expect("read /")
         child.expect("add subtracts b from a.")
         child.sendline("# the calc module is legacy")
         child.expect("remembered in TAU.md")

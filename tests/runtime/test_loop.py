@@ -88,12 +88,9 @@ async def test_a_multi_step_fix_reads_edits_and_runs_the_tests(repo: Path) -> No
     assert finished(events).reason == "completed"
     assert finished(events).iterations == 4
     assert (repo / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
-    assert [e.call.name for e in events if isinstance(e, ToolStarted)] == [
-        "read",
-        "grep",
-        "edit",
-        "bash",
-    ]
+    started = [e.call.name for e in events if isinstance(e, ToolStarted)]
+    assert set(started[:2]) == {"read", "grep"}  # read-only calls run concurrently
+    assert started[2:] == ["edit", "bash"]
     assert server.turns_left == 0
     first = server.requests[0].json()
     assert first["messages"][0]["role"] == "system"
@@ -138,7 +135,7 @@ async def test_a_denied_permission_with_feedback_sends_the_model_another_way(rep
 
     assert finished(events).reason == "completed"
     assert (repo / "calc.py").exists()
-    assert person.asked[0].summary == "rm calc.py"
+    assert person.asked[0].summary == "Run: rm calc.py"
     assert person.asked[0].suggested_rule is not None
     assert any(isinstance(e, PermissionRequested) for e in events)
 

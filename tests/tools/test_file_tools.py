@@ -6,9 +6,10 @@ import base64
 import os
 from pathlib import Path
 
+from pydantic import JsonValue
+
 from tau_cli.tools import ToolContext
 from tau_cli.tools.builtin import EditTool
-from tau_cli.tools.builtin.edit import EditArguments
 
 from .conftest import Run
 
@@ -240,7 +241,11 @@ async def test_edit_preview_is_the_diff_for_an_approval_prompt(
     source = workdir / "a.txt"
     source.write_text("hello\n")
     await run("read", file_path=str(source))
-    args = EditArguments(file_path=str(source), old_string="hello", new_string="goodbye")
+    args: dict[str, JsonValue] = {
+        "file_path": str(source),
+        "old_string": "hello",
+        "new_string": "goodbye",
+    }
     diff = await EditTool().preview(args, context)
     assert diff is not None
     assert diff.splitlines()[-2:] == ["-hello", "+goodbye"]
@@ -255,3 +260,39 @@ async def test_edit_follows_a_symlink_to_its_target(run: Run, workdir: Path) -> 
     assert not result.is_error, result.text
     assert (workdir / "real.txt").read_text() == "b\n"
     assert (workdir / "link.txt").is_symlink()
+
+
+# -- todo ----------------------------------------------------------------------
+
+
+async def test_todo_keeps_the_list_in_the_session_for_uis(run: Run, context: ToolContext) -> None:
+    result = await run(
+        "todo",
+        todos=[
+            {"content": "Reproduce the bug", "status": "completed"},
+            {"content": "Fix the parser", "status": "in_progress"},
+            {"content": "Run the tests", "status": "pending"},
+        ],
+    )
+    assert result.text == (
+        "Task list updated (1/3 done):\n"
+        "[x] Reproduce the bug\n[>] Fix the parser\n[ ] Run the tests"
+    )
+    assert [item.content for item in context.session.todos] == [
+        "Reproduce the bug",
+        "Fix the parser",
+        "Run the tests",
+    ]
+    assert result.structured is not None and len(result.structured["todos"]) == 3  # type: ignore[arg-type]
+
+
+async def test_todo_refuses_two_items_in_progress(run: Run, context: ToolContext) -> None:
+    result = await run(
+        "todo",
+        todos=[
+            {"content": "a", "status": "in_progress"},
+            {"content": "b", "status": "in_progress"},
+        ],
+    )
+    assert result.is_error and "keep exactly one in progress" in result.text
+    assert context.session.todos == []

@@ -42,3 +42,13 @@ def test_a_credential_looking_name_is_refused_even_when_allowed() -> None:
 def test_a_loaded_secret_is_hidden_whatever_variable_holds_it() -> None:
     parent = {"PATH": "/bin", "PAGER": "sk-loaded-from-settings"}
     assert allowed_environment(parent, secrets=["sk-loaded-from-settings"]) == {"PATH": "/bin"}
+
+
+async def test_a_secret_tau_loaded_never_reaches_a_child(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "sk-loaded-from-settings")  # a secret in an allowed name
+    env = LocalEnvironment(str(tmp_path), secrets=["sk-loaded-from-settings"])
+    result = await env.exec(["env"])
+    assert b"sk-loaded-from-settings" not in result.stdout
+    assert b"PATH=" in result.stdout

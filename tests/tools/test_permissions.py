@@ -137,6 +137,18 @@ BYPASS_ATTEMPTS = [
     "cat < /etc/passwd",
     "ls src; bash",
     "export PATH=/tmp/evil",
+    "cd; cat .ssh/id_rsa",
+    "cd ~ && cat .bashrc",
+    "cd -; cat secret.txt",
+    "pushd /etc && cat passwd",
+    "popd; cat passwd",
+    "cat link/../elsewhere.txt",
+    "cd link && cat ../elsewhere.txt",
+    "cat $'\\x2e\\x2e/outside/secret.txt'",
+    "cat */../../outside/secret.txt",
+    "cat ~-/secret.txt",
+    "cat ~+/../outside/secret.txt",
+    "echo x > link/../elsewhere.txt",
 ]
 
 HARMLESS = [
@@ -251,6 +263,22 @@ async def test_deny_beats_ask_beats_allow(workspace: Path) -> None:
     assert await bash(policy, "git push --force origin main") == "deny"
 
 
+async def test_the_space_star_spelling_keeps_a_word_boundary(workspace: Path) -> None:
+    policy = PermissionPolicy(
+        LocalEnvironment(str(workspace)),
+        allow=["Bash(ls *)", "Bash(git * main)"],
+        deny=["Bash(curl *)"],
+        mode="default",
+    )
+    assert await bash(policy, "ls") == "allow"
+    assert await bash(policy, "ls -la src") == "allow"
+    assert await bash(policy, "lsof") == "ask"
+    assert await bash(policy, "git checkout main") == "allow"
+    assert await bash(policy, "git checkout dev") == "ask"
+    assert await bash(policy, "curl") == "deny"
+    assert await bash(policy, "ls; curl https://example.com") == "deny"
+
+
 async def test_an_ask_tells_why_and_suggests_a_rule(policy: PermissionPolicy) -> None:
     decision = await policy.check("bash", {"command": "npm run build"}, read_only=False)
     assert decision.behavior == "ask"
@@ -341,6 +369,7 @@ async def test_reads_inside_the_workspace_run_and_outside_ask(
         "src/../../outside/secret.txt",
         "link/secret.txt",
         "secret-link.txt",
+        "link/../elsewhere.txt",
     ],
 )
 async def test_dot_dot_symlinks_and_home_paths_out_of_the_workspace_ask(
@@ -439,7 +468,7 @@ async def test_web_fetch_rules_match_domains(workspace: Path) -> None:
 async def test_mcp_rules_match_by_server_and_tool(workspace: Path) -> None:
     policy = PermissionPolicy(
         LocalEnvironment(str(workspace)),
-        allow=["mcp__github__*"],
+        allow=["mcp__github__*", "mcp__linear"],
         deny=["mcp__github__delete_repo"],
     )
 
@@ -449,6 +478,8 @@ async def test_mcp_rules_match_by_server_and_tool(workspace: Path) -> None:
     assert await mcp("mcp__github__list_issues") == "allow"
     assert await mcp("mcp__github__delete_repo") == "deny"
     assert await mcp("mcp__slack__post") == "ask"
+    assert await mcp("mcp__linear__create_issue") == "allow"  # a server name covers its tools
+    assert await mcp("mcp__linearx__create_issue") == "ask"
     assert not policy.offers("mcp__github__delete_repo", read_only=False)
 
 

@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from tau_cli.core import ToolCall, ToolResult
-from tau_cli.tools import LocalEnvironment, ToolContext, ToolRegistry, allowed_environment
+from tau_cli.tools import (
+    LocalEnvironment,
+    PermissionPolicy,
+    ToolContext,
+    ToolRegistry,
+    allowed_environment,
+)
 from tau_cli.tools.builtin import GlobTool, GrepTool
 
 from .conftest import Run
@@ -197,3 +203,21 @@ async def test_grep_limits_results_and_says_how_many_more(tree: Path) -> None:
     lines = result.text.splitlines()
     assert len(lines) == 3
     assert lines[2].startswith("[") and "more results" in lines[2]
+
+
+async def test_files_a_deny_rule_keeps_from_read_are_not_listed_or_searched(
+    tree: Path,
+) -> None:
+    (tree / ".env").write_text("TODO_SECRET=1\n")
+    (tree / "secrets").mkdir()
+    (tree / "secrets" / "db.txt").write_text("TODO password\n")
+    for name, base in _contexts(tree).items():
+        policy = PermissionPolicy(base.environment, deny=["Read(./.env)", "Read(./secrets/**)"])
+        context = ToolContext(environment=base.environment, hidden=policy.read_denied)
+        listed = await _glob(context, "**")
+        assert str(tree / ".env") not in listed and str(tree / "secrets/db.txt") not in listed
+        assert str(tree / "README.md") in listed
+        for mode in ("files_with_matches", "content", "count"):
+            result = await _grep(context, pattern="TODO", output_mode=mode)
+            assert ".env" not in result.text and "secrets" not in result.text, (name, mode)
+            assert "README.md" in result.text

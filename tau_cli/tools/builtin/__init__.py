@@ -12,6 +12,8 @@ from tau_cli.tools.builtin.edit import EditTool
 from tau_cli.tools.builtin.glob import GlobTool
 from tau_cli.tools.builtin.grep import FILE_TYPES, GrepTool
 from tau_cli.tools.builtin.read import ReadTool
+from tau_cli.tools.builtin.todo import TodoItem, TodoTool
+from tau_cli.tools.builtin.web_fetch import WebFetchTool
 from tau_cli.tools.builtin.write import WriteTool, unified_diff
 
 
@@ -25,6 +27,8 @@ def builtin_tools() -> list[Tool]:
         BashOutputTool(),
         GlobTool(),
         GrepTool(),
+        TodoTool(),
+        WebFetchTool(),
     ]
 
 
@@ -38,6 +42,9 @@ __all__ = [
     "GlobTool",
     "GrepTool",
     "ReadTool",
+    "TodoItem",
+    "TodoTool",
+    "WebFetchTool",
     "WriteTool",
     "builtin_tools",
     "unified_diff",

@@ -34,7 +34,7 @@ class BuiltinTool(ABC, Generic[A]):
 
     @property
     def definition(self) -> ToolDefinition:
-        return _definition_of(type(self))
+        return _definition(type(self))
 
     async def execute(self, arguments: dict[str, JsonValue], context: ToolContext) -> ToolResult:
         try:
@@ -52,9 +52,8 @@ class BuiltinTool(ABC, Generic[A]):
 
 
 @functools.cache
-def _definition_of(tool: type[BuiltinTool[Any]]) -> ToolDefinition:
-    # The schema is asked for on every model request; building it is pydantic work
-    # worth doing once per tool class.
+def _definition(tool: type[BuiltinTool[Any]]) -> ToolDefinition:
+    """Built once per tool class: the schema is checked against every call's arguments."""
     return ToolDefinition.from_model(tool.name, tool.description, tool.arguments)
 
 

@@ -8,13 +8,13 @@ follows git's own tests.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass, field
 
 import pathspec
 
-from tau_cli.tools._globbing import compile_glob
-from tau_cli.tools.environment import Environment, FileInfo
+from tau_cli.tools.environment import Environment
 
 SKIP_DIRS = frozenset({".git"})
 
@@ -56,17 +56,14 @@ class IgnoreRules:
         return decision
 
 
-async def visible_files(env: Environment, root: str, pattern: str = "**") -> list[FileInfo]:
-    """Files under ``root`` matching ``pattern`` that git would not ignore, sorted by path."""
-    everything = await env.glob("**", root, skip_dirs=SKIP_DIRS)
-    rules = await load_rules(env, root, [i.path for i in everything])
-    regex = compile_glob(pattern)
-    prefix = root.rstrip("/") + "/"
-    return [
-        info
-        for info in everything
-        if regex.match(info.path[len(prefix) :]) and not rules.ignored(info.path)
-    ]
+async def visible_files(env: Environment, root: str, pattern: str = "**") -> list[str]:
+    """Files under ``root`` matching ``pattern`` that git would not ignore, sorted."""
+    matches, rule_files = await asyncio.gather(
+        env.glob(pattern, root, skip_dirs=SKIP_DIRS),
+        env.glob("**/.gitignore", root, skip_dirs=SKIP_DIRS),
+    )
+    rules = await load_rules(env, root, rule_files)
+    return [path for path in matches if not rules.ignored(path)]
 
 
 async def load_rules(env: Environment, root: str, files: list[str]) -> IgnoreRules:

@@ -45,8 +45,8 @@ class BashTool(BuiltinTool[BashArguments]):
   src. Prefer absolute paths, e.g. `pytest /home/me/app/tests` over `cd tests && pytest`.
 - Output (stdout and stderr together) is cut in the middle when very long; pipe through
   `tail -50`, `head` or `grep` to keep what matters.
-- Commands are killed after timeout milliseconds (default {DEFAULT_TIMEOUT_MS // 1000} s,
-  max {MAX_TIMEOUT_MS // 60000} min), together with every process they started.
+- A command is killed after `timeout` milliseconds (default {DEFAULT_TIMEOUT_MS // 1000} s, max
+  {MAX_TIMEOUT_MS // 60000} min), together with every process it started.
 - There is no terminal: do not start interactive programs (editors, pagers, `git rebase -i`,
   prompts waiting for input); pass flags such as `--yes` or `-y` instead.
 - For servers and watchers set run_in_background=true; you get an id for bash_output, and

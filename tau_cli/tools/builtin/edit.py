@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field
+from pydantic import Field, JsonValue, ValidationError
 
 from tau_cli.core import ToolResult
 from tau_cli.tools.base import ToolContext
@@ -58,8 +58,12 @@ class EditTool(BuiltinTool[EditArguments]):
         noun = "occurrence" if count == 1 else "occurrences"
         return ToolResult(text=f"Edited {path}: replaced {count} {noun}.\n{diff}")
 
-    async def preview(self, args: EditArguments, context: ToolContext) -> str | None:
+    async def preview(self, arguments: dict[str, JsonValue], context: ToolContext) -> str | None:
         """The unified diff this edit would make (``None`` if it would fail)."""
+        try:
+            args = EditArguments.model_validate(arguments)
+        except ValidationError:
+            return None
         prepared = await self._prepare(args, context)
         if isinstance(prepared, ToolResult):
             return None

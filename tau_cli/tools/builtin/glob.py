@@ -47,7 +47,10 @@ class GlobTool(BuiltinTool[GlobArguments]):
         pattern = args.pattern
         if os.path.isabs(pattern):
             pattern = os.path.relpath(pattern, root)
-        files = await visible_files(env, root, pattern)
+        paths = await visible_files(env, root, pattern)
+        if context.hidden is not None:
+            paths = [path for path in paths if not context.hidden(path)]
+        files = [info for info in await env.stat_many(paths) if info is not None]
         if not files:
             return ToolResult(text=f"No files match {args.pattern!r} in {root}.")
         files.sort(key=lambda f: (-f.mtime, f.path))

@@ -7,10 +7,9 @@ a git repository), and the pure-Python path reads those files itself.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from weakref import WeakKeyDictionary
@@ -22,10 +21,12 @@ from tau_cli.tools._globbing import compile_glob
 from tau_cli.tools.base import ToolContext
 from tau_cli.tools.builtin._base import Arguments, BuiltinTool
 from tau_cli.tools.builtin._ignore import visible_files
-from tau_cli.tools.environment import Environment, FileInfo
+from tau_cli.tools.environment import Environment
 
 DEFAULT_HEAD_LIMIT = 250
-_BATCH = 64
+_BATCH = 512
+_RG_OUTPUT_LIMIT = 32_000_000
+"""Bytes of ripgrep output read; far beyond what head_limit lets through to the model."""
 _SNIFF = 8192
 
 FILE_TYPES: dict[str, tuple[str, ...]] = {
@@ -124,10 +125,11 @@ class GrepTool(BuiltinTool[GrepArguments]):
                 f"The pattern is not a valid regular expression: {exc}. Escape special "
                 "characters such as ( [ { . * + ? with a backslash to match them literally."
             )
+        hidden = context.hidden or _nothing_hidden
         if await self._has_ripgrep(env):
-            lines = await ripgrep(env, target, args)
+            lines = await ripgrep(env, target, args, hidden)
         else:
-            lines = await python_grep(env, target, args, regex)
+            lines = await python_grep(env, target, args, regex, hidden)
         if isinstance(lines, ToolResult):
             return lines
         if not lines:
@@ -166,7 +168,16 @@ def _context(args: GrepArguments) -> tuple[int, int]:
     return before, after
 
 
-async def ripgrep(env: Environment, target: str, args: GrepArguments) -> list[str] | ToolResult:
+def _nothing_hidden(path: str) -> bool:
+    return False
+
+
+async def ripgrep(
+    env: Environment,
+    target: str,
+    args: GrepArguments,
+    hidden: Callable[[str], bool] = _nothing_hidden,
+) -> list[str] | ToolResult:
     """Run ripgrep and shape its answer exactly as ``python_grep`` does.
 
     ``-g`` would override ignore rules in ripgrep, so file types go through
@@ -189,20 +200,28 @@ async def ripgrep(env: Environment, target: str, args: GrepArguments) -> list[st
         before, after = _context(args)
         argv += ["-n", "--with-filename", "--no-heading", "-B", str(before), "-A", str(after)]
     argv += ["-e", args.pattern, "--", target]
-    result = await env.exec(argv, merge_stderr=False, timeout=120)
+    result = await env.exec(argv, merge_stderr=False, timeout=120, output_limit=_RG_OUTPUT_LIMIT)
     if result.exit_code not in (0, 1):
         message = result.stderr.decode(errors="replace").strip()
         return ToolResult.error(f"grep failed: {message or f'exit code {result.exit_code}'}")
-    output = result.stdout.decode(errors="replace")
+    # Past the limit the middle of the output is gone; keep the whole lines of the head.
+    output = result.stdout[: _RG_OUTPUT_LIMIT // 2].decode(errors="replace")
+    if result.truncated:
+        end = "\0" if args.output_mode == "files_with_matches" else "\n"
+        output = output[: output.rfind(end) + 1]
+    else:
+        output = result.stdout.decode(errors="replace")
     is_dir = (await env.stat(target)).kind == "dir"
 
     def wanted(path: str) -> bool:
+        if hidden(path):
+            return False
         return not (is_dir and args.glob) or _glob_matches(args.glob or "", _relative(path, target))
 
     if args.output_mode == "files_with_matches":
         paths = [p for p in output.split("\0") if p.strip("\n")]
         paths = [p.lstrip("\n") for p in paths]
-        return _newest_first([await env.stat(p) for p in paths if wanted(p)])
+        return await _newest_first(env, [p for p in paths if wanted(p)])
     rows = [line for line in output.split("\n") if "\0" in line]
     if args.output_mode == "count":
         counts = sorted(tuple(row.split("\0", 1)) for row in rows)
@@ -222,23 +241,34 @@ _RG_LINE = re.compile(r"(\d+)([:-])(.*)\Z", re.DOTALL)
 
 
 async def python_grep(
-    env: Environment, target: str, args: GrepArguments, regex: re.Pattern[str]
+    env: Environment,
+    target: str,
+    args: GrepArguments,
+    regex: re.Pattern[str],
+    hidden: Callable[[str], bool] = _nothing_hidden,
 ) -> list[str]:
     """The same search in Python, over the files ``glob`` would list."""
     info = await env.stat(target)
     if info.kind == "dir":
         files = _filtered(await visible_files(env, target), target, args)
     else:
-        files = [info]
+        files = [target]
+    files = [path for path in files if not hidden(path)]
     found: list[_Line] = []
     counts: list[str] = []
-    matched: list[FileInfo] = []
+    matched: list[str] = []
     before, after = _context(args)
+    # A line can only match if the whole text does (with ^ and $ at line ends), so one
+    # search per file rules most files out before they are split into lines.
+    whole = re.compile(regex.pattern, regex.flags | re.MULTILINE)
     for start in range(0, len(files), _BATCH):
         batch = files[start : start + _BATCH]
-        contents = await asyncio.gather(*(_read(env, f.path) for f in batch))
-        for file, text in zip(batch, contents, strict=True):
-            if text is None:
+        contents = await env.read_many(batch)
+        for file, data in zip(batch, contents, strict=True):
+            if data is None or b"\x00" in data:
+                continue
+            text = data.decode("utf-8", errors="replace")
+            if whole.search(text) is None:
                 continue
             lines = text.split("\n")
             if lines and lines[-1] == "":
@@ -247,26 +277,26 @@ async def python_grep(
             if not hits:
                 continue
             matched.append(file)
-            counts.append(f"{file.path}:{len(hits)}")
-            found.extend(_with_context(file.path, lines, hits, before, after))
+            counts.append(f"{file}:{len(hits)}")
+            found.extend(_with_context(file, lines, hits, before, after))
     if args.output_mode == "files_with_matches":
-        return _newest_first(matched)
+        return await _newest_first(env, matched)
     if args.output_mode == "count":
         return counts
     return _render(found)
 
 
-def _filtered(files: Sequence[FileInfo], root: str, args: GrepArguments) -> list[FileInfo]:
+def _filtered(files: Sequence[str], root: str, args: GrepArguments) -> list[str]:
     type_globs = FILE_TYPES[args.type] if args.type else ()
     keep = []
-    for info in files:
-        relative = _relative(info.path, root)
+    for path in files:
+        relative = _relative(path, root)
         if type_globs and not any(_glob_matches(g, relative) for g in type_globs):
             continue
         if args.glob and not _glob_matches(args.glob, relative):
             continue
-        keep.append(info)
-    return sorted(keep, key=lambda i: i.path)
+        keep.append(path)
+    return sorted(keep)
 
 
 def _relative(path: str, root: str) -> str:
@@ -282,16 +312,6 @@ def _glob_matches(pattern: str, relative: str) -> bool:
     else:
         hit = compile_glob(pattern).match(os.path.basename(relative)) is not None
     return hit != negate
-
-
-async def _read(env: Environment, path: str) -> str | None:
-    try:
-        data = await env.read_bytes(path)
-    except OSError:
-        return None
-    if b"\x00" in data:
-        return None
-    return data.decode("utf-8", errors="replace")
 
 
 def _with_context(
@@ -323,5 +343,6 @@ def _render(lines: Sequence[_Line]) -> list[str]:
     return out
 
 
-def _newest_first(files: Sequence[FileInfo]) -> list[str]:
-    return [f.path for f in sorted(files, key=lambda f: (-f.mtime, f.path))]
+async def _newest_first(env: Environment, paths: Sequence[str]) -> list[str]:
+    infos = [info for info in await env.stat_many(paths) if info is not None]
+    return [f.path for f in sorted(infos, key=lambda f: (-f.mtime, f.path))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 
-from pydantic import Field
+from pydantic import Field, JsonValue, ValidationError
 
 from tau_cli.core import ToolResult
 from tau_cli.tools.base import ToolContext
@@ -58,14 +58,18 @@ class WriteTool(BuiltinTool[WriteArguments]):
         verb = "Replaced" if existed else "Created"
         return ToolResult(text=f"{verb} {path} ({lines} lines, {len(data):,} bytes).")
 
-    async def preview(self, arguments: WriteArguments, context: ToolContext) -> str:
+    async def preview(self, arguments: dict[str, JsonValue], context: ToolContext) -> str | None:
         """The unified diff this write would make, for a permission prompt."""
+        try:
+            args = WriteArguments.model_validate(arguments)
+        except ValidationError:
+            return None
         env = context.environment
         before = ""
-        if await env.exists(arguments.file_path):
-            decoded = decode(await env.read_bytes(arguments.file_path))
+        if await env.exists(args.file_path):
+            decoded = decode(await env.read_bytes(args.file_path))
             before = decoded.text if decoded is not None else "(binary file)\n"
-        return unified_diff(arguments.file_path, before, arguments.content)
+        return unified_diff(args.file_path, before, args.content)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
