@@ -28,6 +28,7 @@ from tau_cli.core import (
     ReasoningEffort,
     StreamDone,
     StreamError,
+    TauError,
     TextDelta,
     TextPart,
     TokenUsage,
@@ -123,7 +124,10 @@ class AgentLoop:
                     return finished("max_iterations")
                 await self._deliver_injections(emit)
                 iterations += 1
-                response, error = await self._ask_model(emit)
+                try:
+                    response, error = await self._ask_model(emit)
+                except TauError as exc:  # the window cannot be built (too small), say
+                    response, error = None, ErrorInfo(kind=type(exc).__name__, message=str(exc))
                 if response is None:
                     if self._partial:
                         self.session.append(Message.assistant("".join(self._partial)))

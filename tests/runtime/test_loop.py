@@ -366,3 +366,20 @@ async def test_a_stop_hook_sends_the_model_back_once(repo: Path) -> None:
 
     assert finished(events).reason == "completed"
     assert finished(events).iterations == 2
+
+
+async def test_a_window_too_small_for_the_prompt_ends_the_turn_with_a_clear_error(
+    repo: Path,
+) -> None:
+    settings = {
+        "models": {"openai:scripted-model": {"capabilities": {"context_window": 1000}}},
+    }
+    with ScriptedModelServer(turns({"text": "never sent"})) as server:
+        runtime = runtime_for(repo, server, settings=settings)
+        events = await collect(runtime, "word " * 2000)
+        await runtime.aclose()
+
+    end = finished(events)
+    assert end.reason == "error"
+    assert end.error is not None and "larger context window" in end.error.message
+    assert server.requests == []
