@@ -149,6 +149,8 @@ BYPASS_ATTEMPTS = [
     "cat ~-/secret.txt",
     "cat ~+/../outside/secret.txt",
     "echo x > link/../elsewhere.txt",
+    # tree-sitter-bash 0.25 joins these two lines into one command, `cat README.md rm ...`
+    "ls | grep x | cat README.md\nrm -rf build || true",
 ]
 
 HARMLESS = [
@@ -197,6 +199,9 @@ HARMLESS = [
     "du -sh src",
     "git status\ngit diff",
     "cat README.md; echo; cat src/app.py",
+    "cat <<EOF > notes.txt\nline one\nline two\nEOF",
+    "npm test | tail -3\ngit status || git log -1",
+    'echo "two\nlines" | wc -l',
 ]
 
 

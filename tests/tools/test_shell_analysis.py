@@ -51,3 +51,21 @@ def test_a_substitution_anywhere_is_seen_and_flagged(
     analysis = analyze(f"{line} {substitution}")
     assert ("rm", "-rf", "x") in [c.words for c in analysis.commands]
     assert analysis.risks
+
+
+def test_a_line_the_grammar_would_join_to_the_previous_one_stays_its_own_command() -> None:
+    # tree-sitter-bash 0.25 reads the second line as arguments of `cat`; bash does not.
+    analysis = analyze("ls | grep x | cat README.md\nrm -rf build || true")
+    assert [c.words for c in analysis.commands] == [
+        ("ls",),
+        ("grep", "x"),
+        ("cat", "README.md"),
+        ("rm", "-rf", "build"),
+        ("true",),
+    ]
+
+
+def test_quoted_newlines_and_escapes_keep_their_value() -> None:
+    (command,) = analyze('echo "two\nlines" "a \\"quote\\"" \'$raw\'').commands
+    assert command.words == ("echo", "two\nlines", 'a "quote"', "$raw")
+    assert all(command.literal)
