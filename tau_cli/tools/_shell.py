@@ -64,6 +64,12 @@ WRAPPERS = frozenset(
         "setsid",
         "stdbuf",
         "parallel",
+        "trap",
+        "coproc",
+        "flock",
+        "busybox",
+        "unbuffer",
+        "script",
     }
 )
 """Programs whose arguments are another command; a rule for them cannot see it."""
@@ -71,6 +77,7 @@ WRAPPERS = frozenset(
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh"})
 _FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir", "-delete", "-fprint", "-fls"})
 _MAX_REPAIRS = 20
+_MAX_WRAPPED_WORDS = 12
 _OUTPUT_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>"})
 _SUBSTITUTIONS = {
     "command_substitution": "command substitution ($(...) or backticks)",
@@ -318,7 +325,10 @@ def _check_command(simple: SimpleCommand, analysis: ShellAnalysis) -> None:
     program = simple.name.rsplit("/", 1)[-1]
     if program in WRAPPERS:
         analysis.risks.append(f"'{program}' runs another command a rule cannot see")
-        analysis.nested.append(" ".join(simple.words[1:]))
+        # Where the wrapped command starts depends on each wrapper's options (timeout 5,
+        # flock FILE, sudo -u USER), so deny rules are shown every tail of the line.
+        wrapped = simple.words[1 : 1 + _MAX_WRAPPED_WORDS]
+        analysis.nested.extend(" ".join(wrapped[i:]) for i in range(len(wrapped)))
     if program in SHELLS and "-c" in simple.words[1:]:
         analysis.risks.append(f"'{program} -c' runs a command a rule cannot see")
         index = simple.words.index("-c")

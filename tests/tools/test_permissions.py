@@ -51,6 +51,7 @@ ALLOW = [
     "Bash(timeout:*)",
     "Bash(bash:*)",
     "Bash(sh:*)",
+    "Bash(trap:*)",
 ]
 
 
@@ -137,6 +138,7 @@ BYPASS_ATTEMPTS = [
     "cat < /etc/passwd",
     "ls src; bash",
     "export PATH=/tmp/evil",
+    "trap 'rm -rf build' EXIT",
     "cd; cat .ssh/id_rsa",
     "cd ~ && cat .bashrc",
     "cd -; cat secret.txt",
@@ -238,6 +240,10 @@ DENIED_EVEN_IN_BYPASS = [
     "timeout 5 rm -rf build",
     "env FOO=1 rm -rf build",
     "(cd src && rm app.py)",
+    "trap 'rm -rf build' EXIT",
+    "coproc rm -rf build",
+    "flock /tmp/lock rm -rf build",
+    "busybox rm -rf build",
 ]
 
 
