@@ -11,6 +11,7 @@ its redirections, and the constructs a rule can never vouch for (``risks``).
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass, field
 
 import tree_sitter_bash
@@ -63,12 +64,20 @@ WRAPPERS = frozenset(
         "setsid",
         "stdbuf",
         "parallel",
+        "trap",
+        "coproc",
+        "flock",
+        "busybox",
+        "unbuffer",
+        "script",
     }
 )
 """Programs whose arguments are another command; a rule for them cannot see it."""
 
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh"})
 _FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir", "-delete", "-fprint", "-fls"})
+_MAX_REPAIRS = 20
+_MAX_WRAPPED_WORDS = 12
 _OUTPUT_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>"})
 _SUBSTITUTIONS = {
     "command_substitution": "command substitution ($(...) or backticks)",
@@ -128,6 +137,13 @@ def analyze(command: str) -> ShellAnalysis:
     """Every simple command in ``command`` and every reason rules cannot vouch for it."""
     source = command.encode()
     tree = _parser().parse(source)
+    for _ in range(_MAX_REPAIRS):
+        newline = _joined_line(tree.root_node)
+        if newline is None:
+            break
+        # That newline ends a command for bash; spelled as ";" the grammar agrees.
+        source = source[:newline] + b";" + source[newline + 1 :]
+        tree = _parser().parse(source)
     analysis = ShellAnalysis()
     if tree.root_node.has_error:
         analysis.risks.append("the command could not be parsed as bash")
@@ -141,6 +157,8 @@ def _visit(node: Node, analysis: ShellAnalysis) -> None:
     kind = node.type
     if kind in _SUBSTITUTIONS:
         analysis.risks.append(_SUBSTITUTIONS[kind])
+    if kind in ("command", "redirected_statement") and _line_break_inside(node) is not None:
+        analysis.risks.append("the parser joined two lines into one command")
     if kind == "command":
         analysis.commands.append(_simple_command(node))
     elif kind == "redirected_statement":
@@ -172,6 +190,37 @@ def _visit(node: Node, analysis: ShellAnalysis) -> None:
         analysis.risks.append(f"'{_text(node).split()[0]}' changes shell variables")
     for child in node.children:
         _visit(child, analysis)
+
+
+def _joined_line(node: Node) -> int | None:
+    """The offset of the first newline the parser put inside one command, if any."""
+    if node.type in ("command", "redirected_statement"):
+        found = _line_break_inside(node)
+        if found is not None:
+            return found
+    for child in node.children:
+        found = _joined_line(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _line_break_inside(node: Node) -> int | None:
+    """Where a newline (a command separator to bash) sits between this node's parts.
+
+    tree-sitter-bash 0.25 parses ``a | b | c<newline>d || e`` as one command ``c d``
+    with no error; bash runs ``d`` on its own. A gap between the parts of one command
+    holds only blanks and ``\\<newline>`` continuations, so a bare newline there is a
+    misparse.
+    """
+    source = node.text or b""
+    base = node.start_byte
+    for left, right in itertools.pairwise(node.children):
+        gap = source[left.end_byte - base : right.start_byte - base]
+        index = gap.replace(b"\\\n", b"  ").find(b"\n")
+        if index != -1:
+            return left.end_byte + index
+    return None
 
 
 def _simple_command(node: Node) -> SimpleCommand:
@@ -227,6 +276,8 @@ def _word(node: Node) -> tuple[str, bool]:
         return _text(node)[1:-1], True
     if kind == "string":
         parts = [_word(child) for child in node.named_children]
+        if all(child.type == "string_content" for child in node.named_children):
+            return _unescape(_text(node)[1:-1], quoted=True), True  # newlines included
         return "".join(p for p, _ in parts), all(fixed for _, fixed in parts)
     if kind == "string_content":
         return _unescape(_text(node), quoted=True), True
@@ -274,7 +325,10 @@ def _check_command(simple: SimpleCommand, analysis: ShellAnalysis) -> None:
     program = simple.name.rsplit("/", 1)[-1]
     if program in WRAPPERS:
         analysis.risks.append(f"'{program}' runs another command a rule cannot see")
-        analysis.nested.append(" ".join(simple.words[1:]))
+        # Where the wrapped command starts depends on each wrapper's options (timeout 5,
+        # flock FILE, sudo -u USER), so deny rules are shown every tail of the line.
+        wrapped = simple.words[1 : 1 + _MAX_WRAPPED_WORDS]
+        analysis.nested.extend(" ".join(wrapped[i:]) for i in range(len(wrapped)))
     if program in SHELLS and "-c" in simple.words[1:]:
         analysis.risks.append(f"'{program} -c' runs a command a rule cannot see")
         index = simple.words.index("-c")

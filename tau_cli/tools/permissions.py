@@ -400,6 +400,9 @@ class PermissionPolicy:
                     return _by_rule(behavior, rule)
                 if any(command_matches(rule.specifier, c, loose=True) for c in commands):
                     return _by_rule(behavior, rule)
+        guarded = await self._guarded_file(commands, cwd or self._env.cwd)
+        if guarded is not None:
+            return guarded
         if self.mode is PermissionMode.BYPASS:
             return Decision("allow", "bypass mode")
         if self.mode is PermissionMode.PLAN:
@@ -419,6 +422,37 @@ class PermissionPolicy:
                 suggested_rule=None,
             )
         return await self._check_simple_commands(analysis, cwd or self._env.cwd, suggestion)
+
+    async def _guarded_file(self, commands: list[SimpleCommand], cwd: str) -> Decision | None:
+        """A deny or ask rule on read/edit that a file named in the command falls under.
+
+        ``cat .env`` must not read what ``read(./.env)`` forbids, in any mode. Only
+        fixed words are checked; computed ones already make the command ask.
+        """
+        rules = [
+            (behavior, rule)
+            for behavior in ("deny", "ask")
+            for rule in self._rules_for(behavior)
+            if rule.specifier is not None and rule.tool in ("read", "edit", "write")
+        ]
+        if not rules:
+            return None
+        for simple in commands:
+            words = [
+                w for w, fixed in zip(simple.words[1:], simple.literal[1:], strict=True) if fixed
+            ]
+            words += [r.target for r in simple.redirects if r.target and r.literal]
+            for word in words:
+                candidate = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
+                if not candidate or candidate.startswith("-"):
+                    continue
+                joined = os.path.join(cwd, os.path.expanduser(candidate))
+                lexical = os.path.normpath(joined)
+                real = await self._env.realpath(joined)
+                for behavior, rule in rules:
+                    if self._path_matches(rule, lexical, real):
+                        return _by_rule(behavior, rule)
+        return None
 
     async def _check_simple_commands(
         self, analysis: ShellAnalysis, cwd: str, suggestion: str | None

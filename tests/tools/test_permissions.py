@@ -51,6 +51,7 @@ ALLOW = [
     "Bash(timeout:*)",
     "Bash(bash:*)",
     "Bash(sh:*)",
+    "Bash(trap:*)",
 ]
 
 
@@ -137,6 +138,7 @@ BYPASS_ATTEMPTS = [
     "cat < /etc/passwd",
     "ls src; bash",
     "export PATH=/tmp/evil",
+    "trap 'rm -rf build' EXIT",
     "cd; cat .ssh/id_rsa",
     "cd ~ && cat .bashrc",
     "cd -; cat secret.txt",
@@ -149,6 +151,8 @@ BYPASS_ATTEMPTS = [
     "cat ~-/secret.txt",
     "cat ~+/../outside/secret.txt",
     "echo x > link/../elsewhere.txt",
+    # tree-sitter-bash 0.25 joins these two lines into one command, `cat README.md rm ...`
+    "ls | grep x | cat README.md\nrm -rf build || true",
 ]
 
 HARMLESS = [
@@ -197,6 +201,9 @@ HARMLESS = [
     "du -sh src",
     "git status\ngit diff",
     "cat README.md; echo; cat src/app.py",
+    "cat <<EOF > notes.txt\nline one\nline two\nEOF",
+    "npm test | tail -3\ngit status || git log -1",
+    'echo "two\nlines" | wc -l',
 ]
 
 
@@ -233,6 +240,10 @@ DENIED_EVEN_IN_BYPASS = [
     "timeout 5 rm -rf build",
     "env FOO=1 rm -rf build",
     "(cd src && rm app.py)",
+    "trap 'rm -rf build' EXIT",
+    "coproc rm -rf build",
+    "flock /tmp/lock rm -rf build",
+    "busybox rm -rf build",
 ]
 
 
@@ -244,6 +255,30 @@ async def test_deny_rules_hold_in_bypass_mode(workspace: Path, command: str) -> 
     decision = await policy.check("bash", {"command": command}, read_only=False)
     assert decision.behavior == "deny"
     assert decision.rule == "bash(rm:*)"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cat .env",
+        "grep -r KEY .env",
+        "cat src/../.env",
+        "cat env-link",
+        "head -1 < .env",
+        "ls; cat ./.env",
+    ],
+)
+async def test_a_file_denied_to_read_is_denied_to_the_shell_too(
+    workspace: Path, command: str
+) -> None:
+    (workspace / ".env").write_text("KEY=1\n")
+    (workspace / "env-link").symlink_to(workspace / ".env")
+    policy = PermissionPolicy(
+        LocalEnvironment(str(workspace)), allow=ALLOW, deny=["Read(./.env)"], mode="bypass"
+    )
+    decision = await policy.check("bash", {"command": command}, read_only=False)
+    assert decision.behavior == "deny"
+    assert decision.rule == "read(./.env)"
 
 
 async def test_bypass_mode_runs_what_no_deny_rule_names(workspace: Path) -> None:
