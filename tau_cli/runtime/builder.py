@@ -191,7 +191,11 @@ def build_runtime(
         session=session,
         context=context,
         registry=registry,
-        tool_context=ToolContext(environment=environment, session=ToolSession(cwd=str(cwd))),
+        tool_context=ToolContext(
+            environment=environment,
+            session=ToolSession(cwd=str(cwd)),
+            hidden=policy.read_denied,
+        ),
         policy=policy,
         interaction=launch.interaction,
         hooks=hooks,

@@ -159,7 +159,9 @@ class SubagentFactory:
             context=ContextManager(ContextBudget.for_model(capabilities)),
             registry=ToolRegistry(allowed),
             tool_context=ToolContext(
-                environment=self.environment, session=ToolSession(cwd=str(self.cwd))
+                environment=self.environment,
+                session=ToolSession(cwd=str(self.cwd)),
+                hidden=self.policy.read_denied,
             ),
             policy=self.policy,
             interaction=self.interaction,

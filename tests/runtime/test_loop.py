@@ -383,3 +383,23 @@ async def test_a_window_too_small_for_the_prompt_ends_the_turn_with_a_clear_erro
     assert end.reason == "error"
     assert end.error is not None and "larger context window" in end.error.message
     assert server.requests == []
+
+
+async def test_a_search_never_shows_what_a_deny_rule_keeps_from_read(repo: Path) -> None:
+    (repo / ".env").write_text("SECRET_TOKEN=abc\n")
+    script = turns(
+        {
+            "tool_calls": [
+                {"name": "grep", "arguments": {"pattern": "SECRET_TOKEN", "path": str(repo)}}
+            ]
+        },
+        {"expect": {"last_tool_result_contains": "No matches"}, "text": "nothing found"},
+    )
+    settings = {"permissions": {"deny": ["Read(.env)"]}}
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings=settings)
+        events = await collect(runtime, "find the token")
+        await runtime.aclose()
+    results = [e.result.text for e in events if isinstance(e, ToolFinished)]
+    assert "abc" not in results[0]
+    assert finished(events).reason == "completed"
