@@ -17,6 +17,7 @@ from pathlib import Path
 from tau_cli.agent import Provider, create_provider
 from tau_cli.core import (
     ConfigError,
+    Event,
     Interaction,
     Message,
     ModelCapabilities,
@@ -27,6 +28,7 @@ from tau_cli.memory import BootstrapOptions, MemoryFileError, load_bootstrap
 from tau_cli.runtime.clarify import AskUserTool
 from tau_cli.runtime.hooks import HookRunner
 from tau_cli.runtime.loop import AgentLoop, LoopOptions
+from tau_cli.runtime.memory_tools import FeaturesTool, NotesTool, ProgressTool
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.plan import PlanState, ProposePlanTool, UpdatePlanTool
 from tau_cli.runtime.runtime import Runtime
@@ -43,7 +45,8 @@ from tau_cli.runtime.subagents import (
 )
 from tau_cli.runtime.system_prompt import SystemPrompt, build_system_prompt, environment_facts
 from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Redactor, SessionStore
-from tau_cli.skills import default_roots, discover_skills
+from tau_cli.skills import SkillCatalog, SkillMatcher, activate, default_roots, discover_skills
+from tau_cli.skills.activation import ActivationReason
 from tau_cli.tools import (
     LocalEnvironment,
     PermissionPolicy,
@@ -55,7 +58,9 @@ from tau_cli.tools import (
 from tau_cli.tools.builtin import builtin_tools
 
 Clock = Callable[[], datetime]
-_INTERNAL_TOOLS = frozenset({"ask_user", "skill", "propose_plan", "update_plan", TASK_TOOL})
+_INTERNAL_TOOLS = frozenset(
+    {"ask_user", "skill", "propose_plan", "update_plan", "progress", "features", "notes", TASK_TOOL}
+)
 
 
 def _utc_now() -> datetime:
@@ -137,6 +142,7 @@ def build_runtime(
         mode=settings.permissions.default_mode,
     )
     tools += [ProposePlanTool(plans, launch.interaction, policy), UpdatePlanTool(plans)]
+    tools += [ProgressTool(root), FeaturesTool(root), NotesTool(root)]
     hooks = HookRunner(settings.hooks, project_dir=root, environ=env)
     facts = environment_facts(cwd, clock())
     agents = {a.name: a for a in BUILT_IN_AGENTS}
@@ -204,6 +210,8 @@ def build_runtime(
         save_rule=lambda rule: _save_rule(root, rule),
     )
     plans.on_approved.append(loop.pinned.append)
+    if catalog.skills:
+        loop.prompt_context = _skill_context(catalog, counter.count_text)
     return Runtime(loop, clock=clock)
 
 
@@ -234,6 +242,27 @@ def system_prompt(
         memory=memory,
         skills_index=skills_index,
     )
+
+
+def _skill_context(
+    catalog: SkillCatalog, count_tokens: Callable[[str], int]
+) -> Callable[[str], list[tuple[str, Event]]]:
+    """Level 2 on demand: a prompt that matches a skill brings its instructions along,
+    once per session (the model can still load any skill itself with the skill tool)."""
+    matcher = SkillMatcher(catalog.skills.values())
+    loaded: set[str] = set()
+
+    def context(prompt: str) -> list[tuple[str, Event]]:
+        found: list[tuple[str, Event]] = []
+        for match in matcher.match(prompt):
+            if match.skill.name in loaded:
+                continue
+            loaded.add(match.skill.name)
+            reason: ActivationReason = "command" if match.reason == "command" else "matcher"
+            found.append(activate(match.skill, reason, count_tokens))
+        return found
+
+    return context
 
 
 def _save_rule(root: Path, rule: str) -> None:

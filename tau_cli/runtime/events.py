@@ -25,6 +25,7 @@ from tau_cli.core import (
     ToolCall,
     ToolResult,
 )
+from tau_cli.skills import SkillActivated
 
 TurnEnd = Literal[
     "completed",
@@ -142,6 +143,7 @@ RuntimeEvent = Annotated[
     | Notice
     | ModeChanged
     | Compacted
+    | SkillActivated
     | TurnFinished,
     Field(discriminator="type"),
 ]

@@ -21,6 +21,7 @@ from tau_cli.core import (
     ChatResponse,
     ContentPart,
     ErrorInfo,
+    Event,
     Interaction,
     Message,
     ModelCapabilities,
@@ -81,6 +82,8 @@ class AgentLoop:
     save_rule: SaveRule | None = None
     pinned: list[Message] = field(default_factory=list)
     """Kept in every window whatever compaction does (the approved plan)."""
+    prompt_context: Callable[[str], list[tuple[str, Event]]] | None = None
+    """Extra context for a prompt (matched skills' instructions), each with its event."""
     injections: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     _partial: list[str] = field(default_factory=list)
     _gate: PermissionGate | None = None
@@ -116,7 +119,15 @@ class AgentLoop:
                     Notice(level="warning", message=hook.reason or "a hook stopped the prompt")
                 )
                 return finished("stopped_by_hook")
-            self.session.append(_user_message(prompt, hook.context))
+            extra = []
+            if hook.context:
+                joined = "\n".join(hook.context)
+                extra.append(f"<hook-context>\n{joined}\n</hook-context>")
+            if self.prompt_context is not None:
+                for text, event in self.prompt_context(prompt):
+                    extra.append(text)
+                    await emit(event)
+            self.session.append(_user_message(prompt, extra))
             failures: Counter[tuple[str, str]] = Counter()
             stop_hook_active = False
             while True:
@@ -286,10 +297,7 @@ class AgentLoop:
             await emit(Injected(text=text))
 
 
-def _user_message(prompt: str, context: tuple[str, ...]) -> Message:
-    if not context:
+def _user_message(prompt: str, extra: list[str]) -> Message:
+    if not extra:
         return Message.user(prompt)
-    extra = "\n".join(context)
-    return Message.user(
-        [TextPart(text=prompt), TextPart(text=f"<hook-context>\n{extra}\n</hook-context>")]
-    )
+    return Message.user([TextPart(text=prompt), *(TextPart(text=text) for text in extra)])
