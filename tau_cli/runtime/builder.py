@@ -23,8 +23,9 @@ from tau_cli.core import (
     ModelCapabilities,
     ModelRef,
     ProviderConfig,
+    ToolCall,
 )
-from tau_cli.memory import BootstrapOptions, MemoryFileError, load_bootstrap
+from tau_cli.memory import BootstrapMemory, BootstrapOptions, MemoryFileError, load_bootstrap
 from tau_cli.runtime.clarify import AskUserTool
 from tau_cli.runtime.hooks import HookRunner
 from tau_cli.runtime.loop import AgentLoop, LoopOptions
@@ -43,7 +44,7 @@ from tau_cli.runtime.subagents import (
     TaskTool,
     load_agent_definitions,
 )
-from tau_cli.runtime.system_prompt import SystemPrompt, build_system_prompt, environment_facts
+from tau_cli.runtime.system_prompt import build_system_prompt, environment_facts
 from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Redactor, SessionStore
 from tau_cli.skills import SkillCatalog, SkillMatcher, activate, default_roots, discover_skills
 from tau_cli.skills.activation import ActivationReason
@@ -126,6 +127,7 @@ def build_runtime(
     home = tau_home(dict(env))
     counter = CalibratedCounter()
 
+    memory = load_memory(resolved, cwd, counter.count_text)
     environment = LocalEnvironment(str(cwd))
     plans = PlanState(folder=root / settings.plans_dir, clock=clock)
     tools: list[Tool] = [*builtin_tools(), AskUserTool(launch.interaction)]
@@ -188,7 +190,12 @@ def build_runtime(
         session = latest.session if latest is not None else None
     if session is None:
         session = store.create(cwd, model=str(ref))
-        prompt = system_prompt(resolved, cwd, facts, counter.count_text, catalog.render_index())
+        prompt = build_system_prompt(
+            count_tokens=counter.count_text,
+            facts=facts,
+            memory=memory.render(),
+            skills_index=catalog.render_index(),
+        )
         session.append(Message.system(prompt.text))
     hooks.session_id = session.id
     context = ContextManager(ContextBudget.for_model(capabilities), counter=counter)
@@ -210,18 +217,15 @@ def build_runtime(
         save_rule=lambda rule: _save_rule(root, rule),
     )
     plans.on_approved.append(loop.pinned.append)
+    loop.after_tool = _memory_of_touched_folders(memory)
     if catalog.skills:
         loop.prompt_context = _skill_context(catalog, counter.count_text)
     return Runtime(loop, clock=clock)
 
 
-def system_prompt(
-    resolved: ResolvedSettings,
-    cwd: Path,
-    facts: str,
-    count_tokens: Callable[[str], int],
-    skills_index: str,
-) -> SystemPrompt:
+def load_memory(
+    resolved: ResolvedSettings, cwd: Path, count_tokens: Callable[[str], int]
+) -> BootstrapMemory:
     memory_settings = resolved.settings.memory
     compat = tuple(
         name
@@ -233,15 +237,30 @@ def system_prompt(
     )
     options = BootstrapOptions(tau_home=tau_home(), compat_files=compat, trusted=resolved.trusted)
     try:
-        memory = load_bootstrap(cwd, count_tokens, options).render()
+        return load_bootstrap(cwd, count_tokens, options)
     except MemoryFileError as exc:
         raise ConfigError(str(exc)) from exc
-    return build_system_prompt(
-        count_tokens=count_tokens,
-        facts=facts,
-        memory=memory,
-        skills_index=skills_index,
-    )
+
+
+def _memory_of_touched_folders(memory: BootstrapMemory) -> Callable[[ToolCall], str | None]:
+    """A sub-folder's TAU.md, loaded the first time a tool touches that folder.
+
+    It reaches the model with that tool's result, so the system prompt never changes.
+    """
+
+    def after(call: ToolCall) -> str | None:
+        for key in ("file_path", "path"):
+            value = call.arguments.get(key)
+            if isinstance(value, str) and value:
+                try:
+                    added = memory.touch(Path(value))
+                except MemoryFileError as exc:
+                    return f"(A memory file here could not be read: {exc})"
+                if added:
+                    return "\n".join(source.section for source in added)
+        return None
+
+    return after
 
 
 def _skill_context(

@@ -82,6 +82,8 @@ class AgentLoop:
     save_rule: SaveRule | None = None
     pinned: list[Message] = field(default_factory=list)
     """Kept in every window whatever compaction does (the approved plan)."""
+    after_tool: Callable[[ToolCall], str | None] | None = None
+    """Context a finished call brings along (a sub-folder's TAU.md, first touch)."""
     prompt_context: Callable[[str], list[tuple[str, Event]]] | None = None
     """Extra context for a prompt (matched skills' instructions), each with its event."""
     injections: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
@@ -262,6 +264,9 @@ class AgentLoop:
                 result = result.model_copy(
                     update={"text": result.text + "\n\n" + "\n".join(post.context)}
                 )
+            note = self.after_tool(call) if self.after_tool is not None else None
+            if note:
+                result = result.model_copy(update={"text": f"{result.text}\n\n{note}"})
             key = (call.name, json.dumps(call.arguments, sort_keys=True))
             if result.is_error:
                 failures[key] += 1

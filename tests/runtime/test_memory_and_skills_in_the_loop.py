@@ -82,3 +82,31 @@ async def test_a_matching_prompt_brings_the_skills_instructions_once(tmp_path: P
     last_user = [m for m in requests[1]["messages"] if m["role"] == "user"][-1]
     assert "link every PR" not in str(last_user["content"])
     assert '<skill name="release-notes">' in requests[0]["messages"][0]["content"]
+
+
+async def test_a_subfolders_tau_md_arrives_with_the_first_tool_that_touches_it(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    (repo / "TAU.md").write_text("Root rule: run make test.\n")
+    (repo / "web").mkdir()
+    (repo / "web" / "TAU.md").write_text("Web rule: use pnpm, never npm.\n")
+    (repo / "web" / "app.js").write_text("console.log('hi')\n")
+    read_app = {"name": "read", "arguments": {"file_path": str(repo / "web" / "app.js")}}
+    script = turns(
+        {"expect": {"system_contains": "Root rule"}, "tool_calls": [read_app]},
+        {"expect": {"last_tool_result_contains": "use pnpm"}, "tool_calls": [read_app]},
+        {"text": "done"},
+    )
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server)
+        events = await collect(runtime, "look at the web app")
+        requests = [r.json() for r in server.requests]
+        await runtime.aclose()
+
+    assert isinstance(events[-1], TurnFinished) and events[-1].reason == "completed"
+    system = requests[0]["messages"][0]["content"]
+    assert "Web rule" not in system  # not loaded until touched
+    assert all(r["messages"][0]["content"] == system for r in requests)  # prefix stable
+    second_read = requests[2]["messages"][-1]["content"]
+    assert "use pnpm" not in second_read  # loaded once
