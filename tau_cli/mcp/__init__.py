@@ -5,4 +5,36 @@ functions that connect to a server, so importing this package costs nothing when
 server is configured.
 """
 
-__all__: list[str] = []
+from tau_cli.mcp.approvals import ApprovalStore, fingerprint, split_by_approval
+from tau_cli.mcp.config import (
+    McpConfig,
+    RemoteServer,
+    ServerConfig,
+    StdioServer,
+    add_server,
+    expand_variables,
+    load_mcp_config,
+    parse_servers,
+    project_config_files,
+    read_config_file,
+    remove_server,
+    user_config_file,
+)
+
+__all__ = [
+    "ApprovalStore",
+    "McpConfig",
+    "RemoteServer",
+    "ServerConfig",
+    "StdioServer",
+    "add_server",
+    "expand_variables",
+    "fingerprint",
+    "load_mcp_config",
+    "parse_servers",
+    "project_config_files",
+    "read_config_file",
+    "remove_server",
+    "split_by_approval",
+    "user_config_file",
+]
