@@ -5,6 +5,7 @@ functions that connect to a server, so importing this package costs nothing when
 server is configured.
 """
 
+from tau_cli.mcp._connection import ALLOWED_ENVIRONMENT, ProgressCallback
 from tau_cli.mcp.approvals import ApprovalStore, fingerprint, split_by_approval
 from tau_cli.mcp.config import (
     McpConfig,
@@ -20,14 +21,24 @@ from tau_cli.mcp.config import (
     remove_server,
     user_config_file,
 )
+from tau_cli.mcp.manager import McpManager, ServerState, ServerStatus
+from tau_cli.mcp.results import cut_middle, to_tool_result
+from tau_cli.mcp.tool import McpTool, tau_tool_name
 
 __all__ = [
+    "ALLOWED_ENVIRONMENT",
     "ApprovalStore",
     "McpConfig",
+    "McpManager",
+    "McpTool",
+    "ProgressCallback",
     "RemoteServer",
     "ServerConfig",
+    "ServerState",
+    "ServerStatus",
     "StdioServer",
     "add_server",
+    "cut_middle",
     "expand_variables",
     "fingerprint",
     "load_mcp_config",
@@ -36,5 +47,7 @@ __all__ = [
     "read_config_file",
     "remove_server",
     "split_by_approval",
+    "tau_tool_name",
+    "to_tool_result",
     "user_config_file",
 ]

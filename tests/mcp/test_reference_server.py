@@ -1,0 +1,72 @@
+"""tau's MCP client against the official reference server, over stdio, SSE and HTTP."""
+
+from __future__ import annotations
+
+from tau_cli.mcp import McpManager, McpTool, RemoteServer, StdioServer
+
+
+def _by_mcp_name(manager: McpManager) -> dict[str, McpTool]:
+    return {tool.mcp_name: tool for tool in manager.tools()}
+
+
+async def _exercise(server: StdioServer | RemoteServer) -> None:
+    async with McpManager([server], startup_timeout=30) as manager:
+        (status,) = manager.statuses()
+        assert status.state == "connected", status
+        assert status.server_info is not None and "everything" in status.server_info
+        tools = _by_mcp_name(manager)
+        assert {"echo", "get-sum", "trigger-long-running-operation"} <= set(tools)
+        assert tools["echo"].name == "mcp__everything__echo"
+        assert tools["echo"].definition.parameters["required"] == ["message"]
+
+        echoed = await tools["echo"].call({"message": "hello tau"})
+        summed = await tools["get-sum"].call({"a": 19, "b": 23})
+
+        assert (echoed.text, echoed.is_error) == ("Echo: hello tau", False)
+        assert "42" in summed.text
+
+        seen: list[tuple[float, float | None]] = []
+
+        async def progress(done: float, total: float | None, message: str | None) -> None:
+            seen.append((done, total))
+
+        long = await tools["trigger-long-running-operation"].call(
+            {"duration": 0.6, "steps": 3}, on_progress=progress
+        )
+        assert "completed" in long.text
+        assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+async def test_stdio_initialize_list_call_and_progress(everything_stdio: StdioServer) -> None:
+    await _exercise(everything_stdio)
+
+
+async def test_sse_and_streamable_http_do_the_same(everything_remote: RemoteServer) -> None:
+    await _exercise(everything_remote)
+
+
+async def test_results_keep_images_structured_content_and_embedded_resources(
+    everything_stdio: StdioServer,
+) -> None:
+    async with McpManager([everything_stdio]) as manager:
+        tools = _by_mcp_name(manager)
+
+        image = await tools["get-tiny-image"].call({})
+        structured = await tools["get-structured-content"].call({"location": "New York"})
+        resource = await tools["get-resource-reference"].call(
+            {"resourceType": "Text", "resourceId": 2}
+        )
+
+    assert [(p.media_type, bool(p.data)) for p in image.images] == [("image/png", True)]
+    assert structured.structured is not None and "temperature" in structured.structured
+    assert "[resource demo://resource/" in resource.text
+    assert "Resource 2" in resource.text
+
+
+async def test_read_only_comes_from_the_tools_annotation(everything_stdio: StdioServer) -> None:
+    async with McpManager([everything_stdio]) as manager:
+        tools = _by_mcp_name(manager)
+
+    assert tools["get-sum"].read_only is True
+    assert tools["toggle-simulated-logging"].read_only is False
+    assert manager.statuses()[0].state == "stopped"
