@@ -7,6 +7,15 @@ server is configured.
 
 from tau_cli.mcp._connection import ALLOWED_ENVIRONMENT, ProgressCallback
 from tau_cli.mcp.approvals import ApprovalStore, fingerprint, split_by_approval
+from tau_cli.mcp.catalog import (
+    ListResourcesTool,
+    McpServerError,
+    PromptArgumentInfo,
+    PromptInfo,
+    ReadResourceTool,
+    ResourceInfo,
+    parse_mention,
+)
 from tau_cli.mcp.config import (
     McpConfig,
     RemoteServer,
@@ -28,11 +37,17 @@ from tau_cli.mcp.tool import McpTool, tau_tool_name
 __all__ = [
     "ALLOWED_ENVIRONMENT",
     "ApprovalStore",
+    "ListResourcesTool",
     "McpConfig",
     "McpManager",
+    "McpServerError",
     "McpTool",
     "ProgressCallback",
+    "PromptArgumentInfo",
+    "PromptInfo",
+    "ReadResourceTool",
     "RemoteServer",
+    "ResourceInfo",
     "ServerConfig",
     "ServerState",
     "ServerStatus",
@@ -42,6 +57,7 @@ __all__ = [
     "expand_variables",
     "fingerprint",
     "load_mcp_config",
+    "parse_mention",
     "parse_servers",
     "project_config_files",
     "read_config_file",

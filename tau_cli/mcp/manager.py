@@ -13,15 +13,26 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict
 
-from tau_cli.core import Interaction, ToolResult
+from tau_cli.core import Interaction, Message, ToolResult
 from tau_cli.mcp._connection import Connection, ProgressCallback, ServerGone
 from tau_cli.mcp._stdio import StderrTail
+from tau_cli.mcp.catalog import (
+    ListResourcesTool,
+    McpServerError,
+    PromptInfo,
+    ReadResourceTool,
+    ResourceInfo,
+    prompt_info,
+    prompt_messages,
+    resource_info,
+    resource_result,
+)
 from tau_cli.mcp.config import RemoteServer, StdioServer
 from tau_cli.mcp.results import DEFAULT_MAX_CHARS, to_tool_result
 from tau_cli.mcp.tool import McpTool
@@ -187,6 +198,45 @@ class McpManager:
             )
         return to_tool_result(result, max_chars=self.max_result_chars)
 
+    def resource_tools(self) -> list[ListResourcesTool | ReadResourceTool]:
+        """The two read-only tools that offer servers' resources to the model, when any
+        connected server has resources; otherwise none, so the model is not offered noise."""
+        if not any(self._offers(s, "resources") for s in self._servers.values()):
+            return []
+        return [ListResourcesTool(self), ReadResourceTool(self)]
+
+    async def list_resources(self, server: str | None = None) -> list[ResourceInfo]:
+        """The resources of ``server``, or of every connected server that has any."""
+        found: list[ResourceInfo] = []
+        for record in self._chosen(server, "resources"):
+            listed = await self._request(record, _list_all_resources)
+            found.extend(resource_info(record.config.name, r) for r in listed)
+        return found
+
+    async def read_resource(self, server: str, uri: str) -> ToolResult:
+        """One resource as a result: text inlined, images shown, binaries described."""
+        from pydantic import AnyUrl
+
+        record = self._record(server)
+        result = await self._request(record, lambda s: s.read_resource(AnyUrl(uri)))
+        return resource_result(result, max_chars=self.max_result_chars)
+
+    async def list_prompts(self, server: str | None = None) -> list[PromptInfo]:
+        """The prompts of ``server``, or of every connected server that has any."""
+        found: list[PromptInfo] = []
+        for record in self._chosen(server, "prompts"):
+            listed = await self._request(record, _list_all_prompts)
+            found.extend(prompt_info(record.config.name, p) for p in listed)
+        return found
+
+    async def get_prompt(
+        self, server: str, name: str, arguments: Mapping[str, str] | None = None
+    ) -> list[Message]:
+        """The prompt's messages, filled in with ``arguments``, ready to send."""
+        record = self._record(server)
+        result = await self._request(record, lambda s: s.get_prompt(name, dict(arguments or {})))
+        return prompt_messages(result)
+
     async def refresh_tools(self, name: str) -> None:
         """Fetch ``name``'s tool list again (after ``notifications/tools/list_changed``)."""
         server = self._servers[name]
@@ -200,6 +250,42 @@ class McpManager:
         server.tools = _adapt(self, name, listed)
         if self._on_tools_changed is not None:
             self._on_tools_changed(name)
+
+    def _record(self, name: str) -> _Server:
+        record = self._servers.get(name)
+        if record is None:
+            raise McpServerError(f"there is no MCP server named {name!r}")
+        return record
+
+    def _offers(self, record: _Server, capability: str) -> bool:
+        init = record.connection.initialize_result if record.connection else None
+        return init is not None and getattr(init.capabilities, capability) is not None
+
+    def _chosen(self, server: str | None, capability: str) -> list[_Server]:
+        if server is not None:
+            return [self._record(server)]
+        return [s for s in self._servers.values() if self._offers(s, capability)]
+
+    async def _request(self, record: _Server, make: Callable[[Any], Awaitable[Any]]) -> Any:
+        """One request for the user; failures raise ``McpServerError`` with the reason."""
+        name = record.config.name
+        if record.state == "crashed":
+            await self._connect(record)
+        connection = record.connection
+        if record.state != "connected" or connection is None:
+            raise McpServerError(f"MCP server {name!r} is not available: {record.error}")
+        try:
+            async with asyncio.timeout(self.call_timeout):
+                return await connection.request(make)
+        except TimeoutError:
+            raise McpServerError(
+                f"MCP server {name!r} did not answer within {self.call_timeout:g} s"
+            ) from None
+        except ServerGone:
+            await self._crashed(record, "a request")
+            raise McpServerError(f"MCP server {name!r} stopped; it restarts on next use") from None
+        except Exception as exc:
+            raise McpServerError(f"MCP server {name!r}: {_describe(exc)}") from exc
 
     async def _connect(self, server: _Server) -> None:
         async with server.lock:
@@ -273,3 +359,29 @@ def _describe(exc: BaseException) -> str:
         return f"command not found: {exc.filename}"
     error = getattr(exc, "error", None)
     return getattr(error, "message", None) or str(exc) or type(exc).__name__
+
+
+async def _list_all_resources(session: Any) -> list[types.Resource]:
+    from mcp.types import PaginatedRequestParams
+
+    found: list[types.Resource] = []
+    params: PaginatedRequestParams | None = None
+    while True:
+        page = await session.list_resources(params=params)
+        found.extend(page.resources)
+        if not page.nextCursor:
+            return found
+        params = PaginatedRequestParams(cursor=page.nextCursor)
+
+
+async def _list_all_prompts(session: Any) -> list[types.Prompt]:
+    from mcp.types import PaginatedRequestParams
+
+    found: list[types.Prompt] = []
+    params: PaginatedRequestParams | None = None
+    while True:
+        page = await session.list_prompts(params=params)
+        found.extend(page.prompts)
+        if not page.nextCursor:
+            return found
+        params = PaginatedRequestParams(cursor=page.nextCursor)

@@ -69,12 +69,13 @@ def _add_block(block: Any, texts: list[str], images: list[ImagePart]) -> None:
         described = f": {block.description}" if block.description else ""
         texts.append(f"[resource link {block.name} <{block.uri}>{described}]")
     elif kind == "resource":
-        _add_resource(block.resource, texts, images)
+        add_resource_contents(block.resource, texts, images)
     else:
         texts.append(f"[unsupported content block {kind!r} not shown]")
 
 
-def _add_resource(resource: Any, texts: list[str], images: list[ImagePart]) -> None:
+def add_resource_contents(resource: Any, texts: list[str], images: list[ImagePart]) -> None:
+    """Inline a text resource under a header; show an image; describe other binaries."""
     mime = resource.mimeType or "application/octet-stream"
     text = getattr(resource, "text", None)
     if text is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tau_cli.mcp import McpManager, McpTool, RemoteServer, StdioServer
+from tau_cli.mcp import McpManager, McpTool, RemoteServer, StdioServer, parse_mention
 
 
 def _by_mcp_name(manager: McpManager) -> dict[str, McpTool]:
@@ -35,6 +35,22 @@ async def _exercise(server: StdioServer | RemoteServer) -> None:
         )
         assert "completed" in long.text
         assert seen == [(1, 3), (2, 3), (3, 3)]
+
+        resources = await manager.list_resources()
+        document = next(r for r in resources if r.uri.startswith("demo://resource/static/"))
+        read = await manager.read_resource("everything", document.uri)
+        assert read.text.startswith(f"[resource {document.uri} (")
+        assert len(read.text.splitlines()) > 1
+        assert document.mention == f"@everything:{document.uri}"
+
+        prompts = {p.name: p for p in await manager.list_prompts()}
+        assert prompts["args-prompt"].command == "/mcp__everything__args-prompt"
+        assert [(a.name, a.required) for a in prompts["args-prompt"].arguments] == [
+            ("city", True),
+            ("state", False),
+        ]
+        (message,) = await manager.get_prompt("everything", "args-prompt", {"city": "Oslo"})
+        assert (message.role, message.text) == ("user", "What's weather in Oslo?")
 
 
 async def test_stdio_initialize_list_call_and_progress(everything_stdio: StdioServer) -> None:
@@ -70,3 +86,31 @@ async def test_read_only_comes_from_the_tools_annotation(everything_stdio: Stdio
     assert tools["get-sum"].read_only is True
     assert tools["toggle-simulated-logging"].read_only is False
     assert manager.statuses()[0].state == "stopped"
+
+
+async def test_resources_reach_the_model_through_two_read_only_tools(
+    everything_stdio: StdioServer,
+) -> None:
+    async with McpManager([everything_stdio]) as manager:
+        listing, reader = manager.resource_tools()
+        listed = await listing.call({})
+        uri = next(w for w in listed.text.split() if w.startswith("demo://resource/static/"))
+        read = await reader.call({"server": "everything", "uri": uri})
+        missing = await reader.call({"server": "nowhere", "uri": uri})
+        bad = await reader.call({"uri": uri})
+
+    assert (listing.name, reader.name, listing.read_only, reader.read_only) == (
+        "mcp__list_resources",
+        "mcp__read_resource",
+        True,
+        True,
+    )
+    assert not read.is_error and read.text.startswith(f"[resource {uri}")
+    assert missing.is_error and "no MCP server named 'nowhere'" in missing.text
+    assert bad.is_error and "needs 'server' and 'uri'" in bad.text
+
+
+def test_mentions_name_a_server_and_a_uri() -> None:
+    assert parse_mention("@docs:file:///guide.md") == ("docs", "file:///guide.md")
+    assert parse_mention("@docs") is None
+    assert parse_mention("plain:text") is None
