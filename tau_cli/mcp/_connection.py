@@ -46,6 +46,9 @@ ALLOWED_ENVIRONMENT = (
 _CLOSE_TIMEOUT = 5.0
 
 
+_REQUEST_TIMEOUT = 408  # the code the 1.x session gives a request that timed out
+
+
 class ServerGone(Exception):
     """The connection ended while a request was in flight (or before it was sent)."""
 
@@ -79,6 +82,7 @@ class Connection:
         self._session: ClientSession | None = None
         self.initialize_result: types.InitializeResult | None = None
         self.failure: BaseException | None = None
+        self._pending: set[asyncio.Task[None]] = set()
 
     @property
     def alive(self) -> bool:
@@ -148,15 +152,51 @@ class Connection:
             except Exception as exc:  # a broken UI callback must not break the session
                 self._stderr.note(f"progress callback failed: {exc!r}")
 
-        result: types.CallToolResult = await self.request(
-            lambda s: s.call_tool(
+        sent: list[int] = []
+
+        async def call(session: ClientSession) -> types.CallToolResult:
+            # The 1.x session numbers requests itself and does not say which id a call
+            # got; it takes ``_request_id`` synchronously as the call starts, so reading it
+            # here, with no await in between, names this call for notifications/cancelled.
+            sent.append(session._request_id)
+            return await session.call_tool(
                 name,
                 dict(arguments),
                 read_timeout_seconds=timedelta(seconds=timeout),
                 progress_callback=progress,
             )
-        )
+
+        try:
+            result: types.CallToolResult = await self.request(call)
+        except asyncio.CancelledError:
+            self._cancel_later(sent, "the user cancelled the call")
+            raise
+        except Exception as exc:
+            if getattr(getattr(exc, "error", None), "code", None) == _REQUEST_TIMEOUT:
+                self._cancel_later(sent, f"no answer within {timeout:g} s")
+            raise
         return result
+
+    def _cancel_later(self, sent: list[int], reason: str) -> None:
+        """Tell the server to stop working on a call tau no longer waits for."""
+        session = self._session
+        if not sent or session is None:
+            return
+        from mcp import types as mcp_types
+
+        notification = mcp_types.ClientNotification(
+            mcp_types.CancelledNotification(
+                params=mcp_types.CancelledNotificationParams(requestId=sent[0], reason=reason)
+            )
+        )
+
+        async def send() -> None:
+            with contextlib.suppress(Exception):
+                await session.send_notification(notification)
+
+        task = asyncio.get_running_loop().create_task(send())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def list_tools(self) -> list[types.Tool]:
         from mcp import types as mcp_types
@@ -171,12 +211,13 @@ class Connection:
             params = mcp_types.PaginatedRequestParams(cursor=page.nextCursor)
 
     async def _own(self, ready: asyncio.Future[None]) -> None:
-        from mcp import ClientSession
-        from mcp import types as mcp_types
-
         try:
             async with contextlib.AsyncExitStack() as stack:
                 read, write = await self._enter_transport(stack)
+                # Imported only now: a stdio server is already starting while the SDK loads.
+                from mcp import ClientSession
+                from mcp import types as mcp_types
+
                 session = await stack.enter_async_context(
                     ClientSession(
                         read,

@@ -61,9 +61,6 @@ async def stdio_transport(
     stderr: StderrTail,
 ) -> AsyncIterator[tuple[Any, Any]]:
     """Start ``command`` and yield the SDK's (read, write) streams for a ``ClientSession``."""
-    from mcp import types
-    from mcp.shared.message import SessionMessage
-
     process = await anyio.open_process(
         [command, *args],
         env=dict(env),
@@ -73,6 +70,11 @@ async def stdio_transport(
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group, so it can be ended with its children
     )
+    # The SDK is imported after the spawn: its half second of loading overlaps the
+    # server's own start-up instead of preceding it.
+    from mcp import types
+    from mcp.shared.message import SessionMessage
+
     read_writer, read = anyio.create_memory_object_stream[SessionMessage | Exception](0)
     write, write_reader = anyio.create_memory_object_stream[SessionMessage](0)
 

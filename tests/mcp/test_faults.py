@@ -6,6 +6,9 @@ import asyncio
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from tau_cli.core import (
     ElicitationRequest,
@@ -68,6 +71,33 @@ async def test_a_call_that_never_answers_times_out_and_the_server_stays_usable(
         assert result.is_error
         assert "did not answer within 0.5 s" in result.text
         assert (await tools["ping"].call({})).text.startswith("pong")
+
+
+async def _wait_for_file(path: Path) -> str:
+    for _ in range(100):
+        if path.exists():
+            return path.read_text()
+        await asyncio.sleep(0.05)
+    return ""
+
+
+async def test_a_timed_out_or_cancelled_call_is_cancelled_on_the_server(
+    faulty: Faulty, tmp_path: Path
+) -> None:
+    timed_out, interrupted = tmp_path / "timed-out", tmp_path / "interrupted"
+    async with McpManager([faulty()]) as manager:
+        tool = _tools(manager)["wait_for_cancel"]
+
+        result = await tool.call({"marker": str(timed_out)}, timeout=0.5)
+        assert result.is_error
+        assert await _wait_for_file(timed_out) == "cancelled"
+
+        turn = asyncio.create_task(tool.call({"marker": str(interrupted)}))
+        await asyncio.sleep(0.5)
+        turn.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await turn
+        assert await _wait_for_file(interrupted) == "cancelled"
 
 
 async def test_garbage_on_stdout_is_skipped_and_noted(faulty: Faulty) -> None:

@@ -47,6 +47,18 @@ async def never_answer() -> str:
 
 
 @server.tool()
+async def wait_for_cancel(marker: str) -> str:
+    """Wait until cancelled; then write 'cancelled' to the file ``marker``."""
+    try:
+        await asyncio.sleep(3600)
+    except asyncio.CancelledError:
+        with open(marker, "w") as f:
+            f.write("cancelled")
+        raise
+    return "unreachable"
+
+
+@server.tool()
 def shout_garbage() -> str:
     """Print a line that is not JSON-RPC to stdout, then answer normally."""
     print("garbage line from inside a tool", flush=True)
