@@ -30,7 +30,7 @@ from tau_cli.mcp.config import (
     remove_server,
     user_config_file,
 )
-from tau_cli.mcp.manager import McpManager, ServerState, ServerStatus
+from tau_cli.mcp.manager import McpManager, ServerState, ServerStatus, probe_server
 from tau_cli.mcp.results import cut_middle, to_tool_result
 from tau_cli.mcp.tool import McpTool, tau_tool_name
 
@@ -59,6 +59,7 @@ __all__ = [
     "load_mcp_config",
     "parse_mention",
     "parse_servers",
+    "probe_server",
     "project_config_files",
     "read_config_file",
     "remove_server",

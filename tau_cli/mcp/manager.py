@@ -76,6 +76,8 @@ class _Server:
         self.connection: Connection | None = None
         self.tools: list[McpTool] = []
         self.lock = asyncio.Lock()
+        self.attempts = 0
+        """Finished connection attempts; a caller that waited for one does not start another."""
 
 
 class McpManager:
@@ -173,8 +175,8 @@ class McpManager:
         record = self._servers.get(server)
         if record is None:
             return ToolResult.error(f"there is no MCP server named {server!r}")
-        if record.state == "crashed":
-            await self._connect(record)
+        if record.state in ("crashed", "starting"):
+            await self._connect(record)  # restart after a crash; or wait for a start under way
         connection = record.connection
         if record.state != "connected" or connection is None:
             return ToolResult.error(f"MCP server {server!r} is not available: {record.error}")
@@ -269,8 +271,8 @@ class McpManager:
     async def _request(self, record: _Server, make: Callable[[Any], Awaitable[Any]]) -> Any:
         """One request for the user; failures raise ``McpServerError`` with the reason."""
         name = record.config.name
-        if record.state == "crashed":
-            await self._connect(record)
+        if record.state in ("crashed", "starting"):
+            await self._connect(record)  # restart after a crash; or wait for a start under way
         connection = record.connection
         if record.state != "connected" or connection is None:
             raise McpServerError(f"MCP server {name!r} is not available: {record.error}")
@@ -288,33 +290,40 @@ class McpManager:
             raise McpServerError(f"MCP server {name!r}: {_describe(exc)}") from exc
 
     async def _connect(self, server: _Server) -> None:
+        seen = server.attempts
         async with server.lock:
-            if server.state == "connected":
-                return
-            await self._disconnect(server, "starting")
-            name = server.config.name
-            connection = Connection(
-                server.config,
-                environ=self._environ,
-                stderr=server.stderr,
-                interaction=self._interaction,
-                on_tools_changed=lambda: self._schedule_refresh(name),
-            )
+            if server.state == "connected" or server.attempts != seen:
+                return  # connected, or another caller finished an attempt while this one waited
             try:
-                async with asyncio.timeout(self.startup_timeout):
-                    await connection.open()
-                    listed = await connection.list_tools()
-            except TimeoutError:
-                await connection.close()
-                server.state = "failed"
-                server.error = f"did not start within {self.startup_timeout:g} s"
-                return
-            except Exception as exc:
-                await connection.close()
-                server.state, server.error = "failed", _describe(exc)
-                return
-            server.connection, server.tools = connection, _adapt(self, name, listed)
-            server.state, server.error = "connected", None
+                await self._attempt(server)
+            finally:
+                server.attempts += 1
+
+    async def _attempt(self, server: _Server) -> None:
+        await self._disconnect(server, "starting")
+        name = server.config.name
+        connection = Connection(
+            server.config,
+            environ=self._environ,
+            stderr=server.stderr,
+            interaction=self._interaction,
+            on_tools_changed=lambda: self._schedule_refresh(name),
+        )
+        try:
+            async with asyncio.timeout(self.startup_timeout):
+                await connection.open()
+                listed = await connection.list_tools()
+        except TimeoutError:
+            await connection.close()
+            server.state = "failed"
+            server.error = f"did not start within {self.startup_timeout:g} s"
+            return
+        except Exception as exc:
+            await connection.close()
+            server.state, server.error = "failed", _describe(exc)
+            return
+        server.connection, server.tools = connection, _adapt(self, name, listed)
+        server.state, server.error = "connected", None
 
     async def _disconnect(self, server: _Server, state: ServerState) -> None:
         connection, server.connection = server.connection, None
@@ -336,6 +345,22 @@ class McpManager:
         task = asyncio.get_running_loop().create_task(self.refresh_tools(name))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+
+async def probe_server(
+    server: StdioServer | RemoteServer,
+    *,
+    startup_timeout: float = 30.0,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[ServerStatus, list[McpTool]]:
+    """Start one server, take its status and tools, and stop it (``tau mcp tools NAME``).
+
+    The returned tools keep their definitions (name, description, input schema) and
+    read-only flags; they cannot be called once the probe has returned.
+    """
+    manager = McpManager([server], startup_timeout=startup_timeout, environ=environ)
+    async with manager:
+        return manager.status(server.name), manager.tools()
 
 
 def _adapt(manager: McpManager, server: str, listed: Sequence[types.Tool]) -> list[McpTool]:

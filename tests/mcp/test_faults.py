@@ -214,3 +214,26 @@ async def test_elicitation_goes_through_interaction_and_is_declined_without_one(
     assert (request.server, request.message) == ("faulty", "Which email should I use?")
     assert "email" in str(request.requested_schema)
     assert declined.text == "user said decline"
+
+
+async def test_calls_racing_a_restart_share_one_new_server(faulty: Faulty) -> None:
+    async with McpManager([faulty()]) as manager:
+        await manager.call_tool("faulty", "exit_now", {})
+
+        first, second = await asyncio.gather(
+            manager.call_tool("faulty", "ping", {}), manager.call_tool("faulty", "ping", {})
+        )
+
+    assert first.text.startswith("pong from ")
+    assert first.text == second.text  # one restart, not two
+
+
+async def test_a_call_before_start_starts_the_server_on_demand(faulty: Faulty) -> None:
+    manager = McpManager([faulty()])
+    try:
+        result = await manager.call_tool("faulty", "ping", {})
+    finally:
+        await manager.aclose()
+
+    assert result.text.startswith("pong from ")
+    assert manager.status("faulty").state == "stopped"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tau_cli.mcp import McpManager, McpTool, RemoteServer, StdioServer, parse_mention
+from tau_cli.mcp import (
+    McpManager,
+    McpTool,
+    RemoteServer,
+    StdioServer,
+    parse_mention,
+    probe_server,
+)
 
 
 def _by_mcp_name(manager: McpManager) -> dict[str, McpTool]:
@@ -114,3 +121,16 @@ def test_mentions_name_a_server_and_a_uri() -> None:
     assert parse_mention("@docs:file:///guide.md") == ("docs", "file:///guide.md")
     assert parse_mention("@docs") is None
     assert parse_mention("plain:text") is None
+
+
+async def test_probing_a_server_gives_its_status_and_tool_schemas(
+    everything_stdio: StdioServer,
+) -> None:
+    status, tools = await probe_server(everything_stdio)
+
+    assert status.state == "connected" and status.tool_count == len(tools)
+    assert status.instructions is not None
+    sum_tool = next(t for t in tools if t.mcp_name == "get-sum")
+    assert sum_tool.definition.description == "Returns the sum of two numbers"
+    properties = sum_tool.definition.parameters["properties"]
+    assert isinstance(properties, dict) and set(properties) == {"a", "b"}
