@@ -1,0 +1,78 @@
+"""tau's MCP client as the official conformance suite drives it.
+
+The suite starts a scenario's server and runs this script with the server's URL as the
+last argument and the scenario's name in ``MCP_CONFORMANCE_SCENARIO``. The script does
+what tau does in a session: connect, list the tools, call each one with arguments made
+from its schema, and answer elicitation by accepting the form's defaults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from typing import Any
+
+from tau_cli.core import (
+    ElicitationRequest,
+    ElicitationResponse,
+    PermissionDecision,
+    PermissionRequest,
+    PlanApprovalRequest,
+    PlanDecision,
+    QuestionAnswer,
+    QuestionRequest,
+)
+from tau_cli.mcp import McpManager, RemoteServer
+
+_SAMPLE: dict[str, Any] = {"number": 2, "integer": 2, "string": "tau", "boolean": True}
+
+
+class _AcceptDefaults:
+    """A user who accepts every form as it is filled in by default."""
+
+    async def request_permission(self, request: PermissionRequest) -> PermissionDecision:
+        raise RuntimeError("no permission is asked in conformance scenarios")
+
+    async def approve_plan(self, request: PlanApprovalRequest) -> PlanDecision:
+        raise RuntimeError("no plan is approved in conformance scenarios")
+
+    async def ask(self, request: QuestionRequest) -> QuestionAnswer:
+        raise RuntimeError("no question is asked in conformance scenarios")
+
+    async def elicit(self, request: ElicitationRequest) -> ElicitationResponse:
+        properties = request.requested_schema.get("properties")
+        content = {}
+        if isinstance(properties, dict):
+            for name, spec in properties.items():
+                if isinstance(spec, dict) and "default" in spec:
+                    content[name] = spec["default"]
+        return ElicitationResponse(action="accept", content=content)
+
+
+def _arguments(schema: dict[str, Any]) -> dict[str, Any]:
+    properties = schema.get("properties") or {}
+    return {
+        name: _SAMPLE.get(str(properties.get(name, {}).get("type")), "tau")
+        for name in schema.get("required") or []
+    }
+
+
+async def main(url: str) -> int:
+    scenario = os.environ.get("MCP_CONFORMANCE_SCENARIO", "")
+    server = RemoteServer(name="conformance", transport="http", url=url)
+    async with McpManager([server], interaction=_AcceptDefaults(), call_timeout=20) as manager:
+        (status,) = manager.statuses()
+        if status.state != "connected":
+            print(f"{scenario}: not connected: {status.error}", file=sys.stderr)
+            return 1
+        failed = False
+        for tool in manager.tools():
+            result = await tool.call(_arguments(dict(tool.definition.parameters)))
+            print(f"{tool.mcp_name}: {'error' if result.is_error else 'ok'}: {result.text[:200]}")
+            failed = failed or result.is_error
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[-1])))
