@@ -31,17 +31,29 @@ from tau_cli.mcp.config import (
     user_config_file,
 )
 from tau_cli.mcp.manager import McpManager, ServerState, ServerStatus, probe_server
+from tau_cli.mcp.oauth import (
+    AuthorizationFlow,
+    AuthorizationRequired,
+    FileTokenStorage,
+    LoopbackAuthorization,
+    OAuthSupport,
+)
 from tau_cli.mcp.results import cut_middle, to_tool_result
 from tau_cli.mcp.tool import McpTool, tau_tool_name
 
 __all__ = [
     "ALLOWED_ENVIRONMENT",
     "ApprovalStore",
+    "AuthorizationFlow",
+    "AuthorizationRequired",
+    "FileTokenStorage",
     "ListResourcesTool",
+    "LoopbackAuthorization",
     "McpConfig",
     "McpManager",
     "McpServerError",
     "McpTool",
+    "OAuthSupport",
     "ProgressCallback",
     "PromptArgumentInfo",
     "PromptInfo",

@@ -21,6 +21,7 @@ from tau_cli._version import __version__
 from tau_cli.core import ElicitationRequest, Interaction
 from tau_cli.mcp._stdio import StderrTail, stdio_transport
 from tau_cli.mcp.config import RemoteServer, StdioServer
+from tau_cli.mcp.oauth import OAuthSupport, oauth_provider
 
 if TYPE_CHECKING:
     from mcp import ClientSession, types
@@ -71,8 +72,10 @@ class Connection:
         stderr: StderrTail,
         interaction: Interaction | None,
         on_tools_changed: Callable[[], None],
+        oauth: OAuthSupport | None = None,
     ) -> None:
         self.server = server
+        self._oauth = oauth
         self._environ = environ
         self._stderr = stderr
         self._interaction = interaction
@@ -249,17 +252,23 @@ class Connection:
                 stderr=self._stderr,
             )
             return await stack.enter_async_context(transport)
+        auth = None
+        if self._oauth is not None:
+            auth, release = oauth_provider(self._oauth, server.name, server.url)
+            stack.callback(release)
         if server.transport == "sse":
             from mcp.client.sse import sse_client
 
             read, write = await stack.enter_async_context(
-                sse_client(server.url, headers=server.headers, timeout=30)
+                sse_client(server.url, headers=server.headers, timeout=30, auth=auth)
             )
             return read, write
         from mcp.client.streamable_http import streamable_http_client
         from mcp.shared._httpx_utils import create_mcp_http_client
 
-        client = await stack.enter_async_context(create_mcp_http_client(headers=server.headers))
+        client = await stack.enter_async_context(
+            create_mcp_http_client(headers=server.headers, auth=auth)
+        )
         read, write, _ = await stack.enter_async_context(
             streamable_http_client(server.url, http_client=client)
         )

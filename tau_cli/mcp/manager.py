@@ -34,6 +34,7 @@ from tau_cli.mcp.catalog import (
     resource_result,
 )
 from tau_cli.mcp.config import RemoteServer, StdioServer
+from tau_cli.mcp.oauth import OAuthSupport
 from tau_cli.mcp.results import DEFAULT_MAX_CHARS, to_tool_result
 from tau_cli.mcp.tool import McpTool
 
@@ -91,6 +92,7 @@ class McpManager:
         interaction: answers servers' elicitation requests; ``None`` declines them.
         environ: what stdio servers' allow-listed environment is taken from.
         on_tools_changed: called with a server's name after its tool list changed.
+        oauth: token storage and sign-in for remote servers that require OAuth.
     """
 
     def __init__(
@@ -103,7 +105,9 @@ class McpManager:
         interaction: Interaction | None = None,
         environ: Mapping[str, str] | None = None,
         on_tools_changed: Callable[[str], None] | None = None,
+        oauth: OAuthSupport | None = None,
     ) -> None:
+        self._oauth = oauth
         self._servers = {s.name: _Server(s) for s in servers}
         self.startup_timeout = startup_timeout
         self.call_timeout = call_timeout
@@ -308,6 +312,7 @@ class McpManager:
             stderr=server.stderr,
             interaction=self._interaction,
             on_tools_changed=lambda: self._schedule_refresh(name),
+            oauth=self._oauth,
         )
         try:
             async with asyncio.timeout(self.startup_timeout):

@@ -11,7 +11,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
+import urllib.parse
+from pathlib import Path
 from typing import Any
+
+import httpx
 
 from tau_cli.core import (
     ElicitationRequest,
@@ -23,7 +28,7 @@ from tau_cli.core import (
     QuestionAnswer,
     QuestionRequest,
 )
-from tau_cli.mcp import McpManager, RemoteServer
+from tau_cli.mcp import McpManager, OAuthSupport, RemoteServer
 
 _SAMPLE: dict[str, Any] = {"number": 2, "integer": 2, "string": "tau", "boolean": True}
 
@@ -50,6 +55,23 @@ class _AcceptDefaults:
         return ElicitationResponse(action="accept", content=content)
 
 
+class _FollowRedirect:
+    """The suite's authorization server approves at once: take the code from its redirect,
+    as a browser returning to tau's loopback listener would deliver it."""
+
+    redirect_uri = "http://127.0.0.1:3000/callback"
+
+    async def authorize(self, url: str) -> tuple[str, str | None]:
+        async with httpx.AsyncClient() as client:
+            response = await client.get(url, follow_redirects=False)
+        location = response.headers["location"]
+        params = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
+        return params["code"][0], params.get("state", [None])[0]
+
+    def close(self) -> None:
+        """Nothing is held open."""
+
+
 def _arguments(schema: dict[str, Any]) -> dict[str, Any]:
     properties = schema.get("properties") or {}
     return {
@@ -61,7 +83,9 @@ def _arguments(schema: dict[str, Any]) -> dict[str, Any]:
 async def main(url: str) -> int:
     scenario = os.environ.get("MCP_CONFORMANCE_SCENARIO", "")
     server = RemoteServer(name="conformance", transport="http", url=url)
-    async with McpManager([server], interaction=_AcceptDefaults(), call_timeout=20) as manager:
+    oauth = OAuthSupport(tau_home=Path(tempfile.mkdtemp(prefix="tau-home-")), flow=_FollowRedirect)
+    manager = McpManager([server], interaction=_AcceptDefaults(), call_timeout=20, oauth=oauth)
+    async with manager:
         (status,) = manager.statuses()
         if status.state != "connected":
             print(f"{scenario}: not connected: {status.error}", file=sys.stderr)
