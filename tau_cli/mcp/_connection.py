@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tau_cli._version import __version__
@@ -73,9 +74,11 @@ class Connection:
         interaction: Interaction | None,
         on_tools_changed: Callable[[], None],
         oauth: OAuthSupport | None = None,
+        roots: Sequence[Path] = (),
     ) -> None:
         self.server = server
         self._oauth = oauth
+        self._roots = tuple(roots)
         self._environ = environ
         self._stderr = stderr
         self._interaction = interaction
@@ -227,6 +230,8 @@ class Connection:
                         write,
                         message_handler=self._on_message,
                         elicitation_callback=self._elicit,
+                        logging_callback=self._log,
+                        list_roots_callback=self._list_roots if self._roots else None,
                         client_info=mcp_types.Implementation(name="tau", version=__version__),
                     )
                 )
@@ -284,6 +289,21 @@ class Connection:
             message.root, mcp_types.ToolListChangedNotification
         ):
             self._on_tools_changed()
+
+    async def _log(self, params: Any) -> None:
+        """Keep the server's log messages with its stderr, where ``/mcp`` shows them."""
+        self._stderr.note(f"log {params.level}: {params.data}")
+
+    async def _list_roots(self, context: Any) -> Any:
+        """The folders tau works in, so servers that honour roots stay inside them."""
+        from mcp import types as mcp_types
+        from pydantic import FileUrl
+
+        roots = [
+            mcp_types.Root(uri=FileUrl(path.resolve().as_uri()), name=path.name or str(path))
+            for path in self._roots
+        ]
+        return mcp_types.ListRootsResult(roots=roots)
 
     async def _elicit(self, context: Any, params: Any) -> Any:
         """Ask the user through ``Interaction``; decline when nobody can answer."""

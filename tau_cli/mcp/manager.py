@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -93,6 +94,7 @@ class McpManager:
         environ: what stdio servers' allow-listed environment is taken from.
         on_tools_changed: called with a server's name after its tool list changed.
         oauth: token storage and sign-in for remote servers that require OAuth.
+        roots: the folders tau works in, offered to servers that ask for roots.
     """
 
     def __init__(
@@ -106,8 +108,10 @@ class McpManager:
         environ: Mapping[str, str] | None = None,
         on_tools_changed: Callable[[str], None] | None = None,
         oauth: OAuthSupport | None = None,
+        roots: Sequence[Path] = (),
     ) -> None:
         self._oauth = oauth
+        self._roots = tuple(roots)
         self._servers = {s.name: _Server(s) for s in servers}
         self.startup_timeout = startup_timeout
         self.call_timeout = call_timeout
@@ -313,6 +317,7 @@ class McpManager:
             interaction=self._interaction,
             on_tools_changed=lambda: self._schedule_refresh(name),
             oauth=self._oauth,
+            roots=self._roots,
         )
         try:
             async with asyncio.timeout(self.startup_timeout):
@@ -357,13 +362,16 @@ async def probe_server(
     *,
     startup_timeout: float = 30.0,
     environ: Mapping[str, str] | None = None,
+    oauth: OAuthSupport | None = None,
 ) -> tuple[ServerStatus, list[McpTool]]:
     """Start one server, take its status and tools, and stop it (``tau mcp tools NAME``).
 
+    With ``oauth`` and a generous ``startup_timeout`` this is also how a user signs in
+    to a server ahead of a session (``tau mcp login NAME``): the tokens are kept.
     The returned tools keep their definitions (name, description, input schema) and
     read-only flags; they cannot be called once the probe has returned.
     """
-    manager = McpManager([server], startup_timeout=startup_timeout, environ=environ)
+    manager = McpManager([server], startup_timeout=startup_timeout, environ=environ, oauth=oauth)
     async with manager:
         return manager.status(server.name), manager.tools()
 

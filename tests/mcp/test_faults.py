@@ -237,3 +237,10 @@ async def test_a_call_before_start_starts_the_server_on_demand(faulty: Faulty) -
 
     assert result.text.startswith("pong from ")
     assert manager.status("faulty").state == "stopped"
+
+
+async def test_server_log_messages_are_kept_with_its_stderr(faulty: Faulty) -> None:
+    async with McpManager([faulty()]) as manager:
+        await _tools(manager)["log_something"].call({})
+
+        assert "log info: hello from the log" in manager.status("faulty").stderr_tail

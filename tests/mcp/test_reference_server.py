@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tau_cli.mcp import (
     McpManager,
     McpTool,
@@ -134,3 +136,15 @@ async def test_probing_a_server_gives_its_status_and_tool_schemas(
     assert sum_tool.definition.description == "Returns the sum of two numbers"
     properties = sum_tool.definition.parameters["properties"]
     assert isinstance(properties, dict) and set(properties) == {"a", "b"}
+
+
+async def test_servers_asking_for_roots_get_the_folders_tau_works_in(
+    everything_stdio: StdioServer, tmp_path: Path
+) -> None:
+    async with McpManager([everything_stdio]) as manager:
+        without = _by_mcp_name(manager)
+    async with McpManager([everything_stdio], roots=[tmp_path]) as manager:
+        result = await _by_mcp_name(manager)["get-roots-list"].call({})
+
+    assert "get-roots-list" not in without  # offered only to clients that have roots
+    assert tmp_path.resolve().as_uri() in result.text

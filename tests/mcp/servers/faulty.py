@@ -98,6 +98,13 @@ async def add_tool(ctx: Context) -> str:
     return "added"
 
 
+@server.tool()
+async def log_something(ctx: Context) -> str:
+    """Send a log message to the client."""
+    await ctx.info("hello from the log")
+    return "logged"
+
+
 class Contact(BaseModel):
     email: str
 
