@@ -331,6 +331,8 @@ class McpManager:
         except Exception as exc:
             await connection.close()
             server.state, server.error = "failed", _describe(exc)
+            if isinstance(server.config, RemoteServer):
+                server.error = f"{server.config.url}: {server.error}"
             return
         server.connection, server.tools = connection, _adapt(self, name, listed)
         server.state, server.error = "connected", None

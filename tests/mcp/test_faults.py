@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from tau_cli.core import (
     QuestionAnswer,
     QuestionRequest,
 )
-from tau_cli.mcp import McpManager, McpTool, StdioServer
+from tau_cli.mcp import McpManager, McpTool, RemoteServer, StdioServer
 
 Faulty = Callable[..., StdioServer]
 
@@ -244,3 +245,25 @@ async def test_server_log_messages_are_kept_with_its_stderr(faulty: Faulty) -> N
         await _tools(manager)["log_something"].call({})
 
         assert "log info: hello from the log" in manager.status("faulty").stderr_tail
+
+
+async def test_an_unreachable_remote_server_fails_with_the_reason() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again before the manager connects
+    server = RemoteServer(name="gone", transport="http", url=f"http://127.0.0.1:{port}/mcp")
+
+    async with McpManager([server], startup_timeout=10) as manager:
+        status = manager.status("gone")
+
+    assert status.state == "failed"
+    assert status.error and status.error.startswith(f"{server.url}: ")
+    assert "connect" in status.error.lower()
+
+
+async def test_server_instructions_are_offered_for_the_system_prompt(faulty: Faulty) -> None:
+    async with McpManager([faulty(), faulty(name="other")]) as manager:
+        assert manager.instructions() == {
+            "faulty": "Use ping to check the server is alive.",
+            "other": "Use ping to check the server is alive.",
+        }
