@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -332,7 +333,8 @@ class McpManager:
             await connection.close()
             server.state, server.error = "failed", _describe(exc)
             if isinstance(server.config, RemoteServer):
-                server.error = f"{server.config.url}: {server.error}"
+                public = _public_url(server.config.url)
+                server.error = f"{public}: {server.error.replace(server.config.url, public)}"
             return
         server.connection, server.tools = connection, _adapt(self, name, listed)
         server.state, server.error = "connected", None
@@ -386,6 +388,14 @@ def _adapt(manager: McpManager, server: str, listed: Sequence[types.Tool]) -> li
         taken.add(adapted.name)
         tools.append(adapted)
     return tools
+
+
+def _public_url(url: str) -> str:
+    """``url`` without credentials or query, which may carry tokens, for messages."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _describe(exc: BaseException) -> str:

@@ -251,14 +251,16 @@ async def test_an_unreachable_remote_server_fails_with_the_reason() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again before the manager connects
-    server = RemoteServer(name="gone", transport="http", url=f"http://127.0.0.1:{port}/mcp")
+    url = f"http://user:pw@127.0.0.1:{port}/mcp?api_key=sk-secret"
+    server = RemoteServer(name="gone", transport="http", url=url)
 
     async with McpManager([server], startup_timeout=10) as manager:
         status = manager.status("gone")
 
     assert status.state == "failed"
-    assert status.error and status.error.startswith(f"{server.url}: ")
+    assert status.error and status.error.startswith(f"http://127.0.0.1:{port}/mcp: ")
     assert "connect" in status.error.lower()
+    assert "sk-secret" not in status.error and "pw" not in status.error
 
 
 async def test_server_instructions_are_offered_for_the_system_prompt(faulty: Faulty) -> None:
