@@ -324,14 +324,14 @@ class McpManager:
             async with asyncio.timeout(self.startup_timeout):
                 await connection.open()
                 listed = await connection.list_tools()
-        except TimeoutError:
-            await connection.close()
-            server.state = "failed"
-            server.error = f"did not start within {self.startup_timeout:g} s"
-            return
-        except Exception as exc:
-            await connection.close()
+        except BaseException as exc:
+            await connection.close()  # also when cancelled: no server may outlive its record
+            if not isinstance(exc, Exception):
+                server.state = "stopped"
+                raise
             server.state, server.error = "failed", _describe(exc)
+            if isinstance(exc, TimeoutError):
+                server.error = f"did not start within {self.startup_timeout:g} s"
             if isinstance(server.config, RemoteServer):
                 public = _public_url(server.config.url)
                 server.error = f"{public}: {server.error.replace(server.config.url, public)}"

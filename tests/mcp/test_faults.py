@@ -269,3 +269,36 @@ async def test_server_instructions_are_offered_for_the_system_prompt(faulty: Fau
             "faulty": "Use ping to check the server is alive.",
             "other": "Use ping to check the server is alive.",
         }
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_text():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+async def test_cancelling_the_start_leaves_no_server_running(faulty: Faulty) -> None:
+    marker = f"tau-test-{os.getpid()}-{time.monotonic_ns()}"
+    manager = McpManager([faulty("--slow-start", "30", marker)], startup_timeout=60)
+    start = asyncio.create_task(manager.start())
+    for _ in range(100):
+        if _processes_with(marker):
+            break
+        await asyncio.sleep(0.05)
+    assert _processes_with(marker), "the server never started"
+
+    start.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await start
+    await manager.aclose()
+
+    for _ in range(100):
+        if not _processes_with(marker):
+            break
+        await asyncio.sleep(0.05)
+    assert _processes_with(marker) == []
