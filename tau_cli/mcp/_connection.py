@@ -259,7 +259,7 @@ class Connection:
             return await stack.enter_async_context(transport)
         auth = None
         if self._oauth is not None:
-            auth, release = oauth_provider(self._oauth, server.name, server.url)
+            auth, release = oauth_provider(self._oauth, server)
             stack.callback(release)
         if server.transport == "sse":
             from mcp.client.sse import sse_client

@@ -4,7 +4,7 @@ A repository's ``.mcp.json`` names commands tau would run; trusting the folder i
 the same as agreeing to start each server in it. The user approves a project server once
 and the answer is kept in ``<tau_home>/mcp_approvals.json``, outside any repository. The
 approval is bound to a fingerprint of what the server runs (command, arguments, folder,
-URL and the *names* of its variables and headers, never their values), so a pull that
+URL, OAuth client and the *names* of its variables and headers, never their values), so a pull that
 changes the command asks again, while a rotated token does not.
 """
 
@@ -36,7 +36,7 @@ def fingerprint(server: StdioServer | RemoteServer) -> str:
             sorted(server.env),
         ]
     else:
-        shape = [server.transport, server.url, sorted(server.headers)]
+        shape = [server.transport, server.url, sorted(server.headers), server.oauth_client_id]
     return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
 
 

@@ -64,6 +64,10 @@ class RemoteServer(_Server):
     transport: Literal["sse", "http"]
     url: str
     headers: dict[str, str] = Field(default_factory=dict)
+    oauth_client_id: str | None = None
+    """A client registered with the server's authorization server out of band
+    (``"oauth": {"clientId": ..., "clientSecret": ...}``); without it tau registers itself."""
+    oauth_client_secret: str | None = None
 
 
 ServerConfig = Annotated[StdioServer | RemoteServer, Field(discriminator="transport")]
@@ -313,4 +317,18 @@ def _parse_server(
     url = text("url", entry["url"])
     if not url.startswith(("http://", "https://")):
         raise fail(f"'url' must start with http:// or https://, got {url!r}")
-    return RemoteServer(**common, transport=transport, url=url, headers=mapping("headers"))
+    oauth = entry.get("oauth", {})
+    if not isinstance(oauth, dict) or not isinstance(oauth.get("clientId", ""), str):
+        raise fail('\'oauth\' must be an object like {"clientId": ..., "clientSecret": ...}')
+    client_id = text("oauth.clientId", oauth["clientId"]) if "clientId" in oauth else None
+    secret = text("oauth.clientSecret", oauth["clientSecret"]) if "clientSecret" in oauth else None
+    if secret is not None and client_id is None:
+        raise fail("'oauth.clientSecret' needs 'oauth.clientId'")
+    return RemoteServer(
+        **common,
+        transport=transport,
+        url=url,
+        headers=mapping("headers"),
+        oauth_client_id=client_id,
+        oauth_client_secret=secret,
+    )

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tau_cli.core import TauError
+from tau_cli.mcp.config import RemoteServer
 
 if TYPE_CHECKING:
     import httpx
@@ -67,11 +68,23 @@ class OAuthSupport:
 
 
 class FileTokenStorage:
-    """The SDK's ``TokenStorage`` over one private JSON file per server."""
+    """The SDK's ``TokenStorage`` over one private JSON file per server.
 
-    def __init__(self, tau_home: Path, server: str, url: str) -> None:
+    A client registered out of band (``configured_client``) is served from the
+    configuration and never written: its secret stays where the user put it.
+    """
+
+    def __init__(
+        self,
+        tau_home: Path,
+        server: str,
+        url: str,
+        *,
+        configured_client: OAuthClientInformationFull | None = None,
+    ) -> None:
         self.path = tau_home / _FOLDER / f"{server}.json"
         self._url = url
+        self._configured_client = configured_client
 
     async def get_tokens(self) -> OAuthToken | None:
         from mcp.shared.auth import OAuthToken
@@ -85,10 +98,14 @@ class FileTokenStorage:
     async def get_client_info(self) -> OAuthClientInformationFull | None:
         from mcp.shared.auth import OAuthClientInformationFull
 
+        if self._configured_client is not None:
+            return self._configured_client
         data = self._load().get("client_info")
         return OAuthClientInformationFull.model_validate(data) if data else None
 
     async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        if self._configured_client is not None:
+            return
         self._store("client_info", client_info.model_dump(mode="json", exclude_none=True))
 
     def forget(self) -> bool:
@@ -181,14 +198,15 @@ class LoopbackAuthorization:
 
 
 def oauth_provider(
-    support: OAuthSupport, server: str, url: str
+    support: OAuthSupport, config: RemoteServer
 ) -> tuple[httpx.Auth, Callable[[], None]]:
     """The SDK's OAuth provider for one server, with tau's storage and the user's flow,
     and what to call when the connection ends."""
     from mcp.client.auth import OAuthClientProvider
-    from mcp.shared.auth import OAuthClientMetadata
+    from mcp.shared.auth import OAuthClientInformationFull, OAuthClientMetadata
     from pydantic import AnyUrl
 
+    server, url = config.name, config.url
     flow = support.flow() if support.flow is not None else None
     pending: list[str] = []
 
@@ -210,10 +228,21 @@ def oauth_provider(
         grant_types=["authorization_code", "refresh_token"],
         response_types=["code"],
     )
+    configured = None
+    if config.oauth_client_id is not None:
+        configured = OAuthClientInformationFull(
+            **metadata.model_dump(exclude={"token_endpoint_auth_method"}),
+            client_id=config.oauth_client_id,
+            client_secret=config.oauth_client_secret,
+            token_endpoint_auth_method="client_secret_basic"
+            if config.oauth_client_secret
+            else "none",
+        )
+    storage = FileTokenStorage(support.tau_home, server, url, configured_client=configured)
     provider = OAuthClientProvider(
         server_url=url,
         client_metadata=metadata,
-        storage=FileTokenStorage(support.tau_home, server, url),
+        storage=storage,
         redirect_handler=redirect,
         callback_handler=callback,
     )

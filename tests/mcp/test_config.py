@@ -209,3 +209,25 @@ def test_adding_a_bad_entry_changes_nothing(tmp_path: Path) -> None:
         add_server(path, "bad", {"type": "sse"})
 
     assert path.read_text() == before
+
+
+def test_a_pre_registered_oauth_client_is_read_with_its_secret_expanded(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "mcp.json",
+        {
+            "gh": {
+                "type": "http",
+                "url": "https://gh.example/mcp",
+                "oauth": {"clientId": "tau-app", "clientSecret": "${GH_SECRET}"},
+            },
+            "bad": {"type": "http", "url": "https://x.example/", "oauth": {"clientSecret": "s"}},
+        },
+    )
+
+    config = read_config_file(path, "user", {"GH_SECRET": "s3cret"})
+
+    server = config.servers["gh"]
+    assert isinstance(server, RemoteServer)
+    assert (server.oauth_client_id, server.oauth_client_secret) == ("tau-app", "s3cret")
+    (error,) = config.errors
+    assert "'oauth.clientSecret' needs 'oauth.clientId'" in str(error)

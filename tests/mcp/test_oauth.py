@@ -45,6 +45,24 @@ async def test_tokens_are_never_sent_to_a_changed_url(tau_home: Path) -> None:
     assert moved.forget() is True and await moved.get_tokens() is None
 
 
+async def test_a_configured_client_is_used_and_its_secret_never_written(tau_home: Path) -> None:
+    configured = OAuthClientInformationFull(
+        client_id="tau-app", client_secret="s3cret", redirect_uris=["http://127.0.0.1:1/cb"]
+    )
+    storage = FileTokenStorage(
+        tau_home, "gh", "https://gh.example/mcp", configured_client=configured
+    )
+
+    await storage.set_client_info(
+        OAuthClientInformationFull(client_id="registered", redirect_uris=["http://127.0.0.1:1/cb"])
+    )
+    await storage.set_tokens(OAuthToken(access_token="a"))
+
+    assert await storage.get_client_info() == configured
+    assert "s3cret" not in storage.path.read_text()
+    assert "registered" not in storage.path.read_text()
+
+
 async def test_the_browser_returning_to_the_loopback_listener_completes_sign_in() -> None:
     opened: list[str] = []
 

@@ -9,6 +9,7 @@ from its schema, and answer elicitation by accepting the form's defaults.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import tempfile
@@ -82,7 +83,14 @@ def _arguments(schema: dict[str, Any]) -> dict[str, Any]:
 
 async def main(url: str) -> int:
     scenario = os.environ.get("MCP_CONFORMANCE_SCENARIO", "")
-    server = RemoteServer(name="conformance", transport="http", url=url)
+    context = json.loads(os.environ.get("MCP_CONFORMANCE_CONTEXT") or "{}")
+    server = RemoteServer(
+        name="conformance",
+        transport="http",
+        url=url,
+        oauth_client_id=context.get("client_id"),
+        oauth_client_secret=context.get("client_secret"),
+    )
     oauth = OAuthSupport(tau_home=Path(tempfile.mkdtemp(prefix="tau-home-")), flow=_FollowRedirect)
     manager = McpManager([server], interaction=_AcceptDefaults(), call_timeout=20, oauth=oauth)
     async with manager:
