@@ -245,6 +245,8 @@ class Connection:
                 ready.set_exception(exc)
         finally:
             self._session = None
+            if not ready.done():  # cancelled while starting: nobody may wait for it forever
+                ready.set_exception(ServerGone("stopped while starting"))
 
     async def _enter_transport(self, stack: contextlib.AsyncExitStack) -> tuple[Any, Any]:
         server = self.server

@@ -33,7 +33,9 @@ FAULTY = HERE / "servers" / "faulty.py"
 
 
 def _node() -> str:
-    node = shutil.which("node")
+    """The Node that npm ci installed beside the servers (22), else the system's."""
+    bundled = HERE / "npm" / "node_modules" / ".bin" / "node"
+    node = str(bundled) if bundled.exists() else shutil.which("node")
     if node is None or not EVERYTHING.exists():
         pytest.fail(
             "the MCP reference server is not installed (needs node and npm): "
