@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tau_cli._version import __version__
-from tau_cli.core import ElicitationRequest, Interaction
+from tau_cli.core import CancelledByUser, ElicitationRequest, Interaction
 from tau_cli.mcp._stdio import StderrTail, stdio_transport
 from tau_cli.mcp.config import RemoteServer, StdioServer
 from tau_cli.mcp.oauth import OAuthSupport, oauth_provider
@@ -46,8 +46,6 @@ ALLOWED_ENVIRONMENT = (
     "TZ",
 )
 _CLOSE_TIMEOUT = 5.0
-
-
 _REQUEST_TIMEOUT = 408  # the code the 1.x session gives a request that timed out
 
 
@@ -89,10 +87,6 @@ class Connection:
         self.initialize_result: types.InitializeResult | None = None
         self.failure: BaseException | None = None
         self._pending: set[asyncio.Task[None]] = set()
-
-    @property
-    def alive(self) -> bool:
-        return self._task is not None and not self._task.done() and self._session is not None
 
     async def open(self) -> None:
         """Start the server (or reach it) and initialize; raise why not.
@@ -314,11 +308,13 @@ class Connection:
         schema = getattr(params, "requestedSchema", None)
         if self._interaction is None or schema is None:
             return mcp_types.ElicitResult(action="decline")
-        answer = await self._interaction.elicit(
-            ElicitationRequest(
-                server=self.server.name, message=params.message, requested_schema=schema
-            )
+        request = ElicitationRequest(
+            server=self.server.name, message=params.message, requested_schema=schema
         )
+        try:
+            answer = await self._interaction.elicit(request)
+        except CancelledByUser:
+            return mcp_types.ElicitResult(action="cancel")
         content: dict[str, Any] | None = (
             dict(answer.content) if answer.content is not None else None
         )

@@ -147,7 +147,8 @@ class McpManager:
         return [self.status(name) for name in self._servers]
 
     def status(self, name: str) -> ServerStatus:
-        server = self._servers[name]
+        """One server's status; ``McpServerError`` when no server has that name."""
+        server = self._record(name)
         init = server.connection.initialize_result if server.connection else None
         info = f"{init.serverInfo.name} {init.serverInfo.version}" if init else None
         return ServerStatus(
@@ -188,7 +189,7 @@ class McpManager:
             await self._connect(record)  # restart after a crash; or wait for a start under way
         connection = record.connection
         if record.state != "connected" or connection is None:
-            return ToolResult.error(f"MCP server {server!r} is not available: {record.error}")
+            return ToolResult.error(f"MCP server {server!r} is not available ({_why(record)})")
         limit = self.call_timeout if timeout is None else timeout
         try:
             result = await connection.call_tool(
@@ -284,7 +285,7 @@ class McpManager:
             await self._connect(record)  # restart after a crash; or wait for a start under way
         connection = record.connection
         if record.state != "connected" or connection is None:
-            raise McpServerError(f"MCP server {name!r} is not available: {record.error}")
+            raise McpServerError(f"MCP server {name!r} is not available ({_why(record)})")
         try:
             async with asyncio.timeout(self.call_timeout):
                 return await connection.request(make)
@@ -388,6 +389,10 @@ def _adapt(manager: McpManager, server: str, listed: Sequence[types.Tool]) -> li
         taken.add(adapted.name)
         tools.append(adapted)
     return tools
+
+
+def _why(record: _Server) -> str:
+    return f"{record.state}: {record.error}" if record.error else record.state
 
 
 def _public_url(url: str) -> str:

@@ -21,7 +21,7 @@ from tau_cli.core import (
     QuestionAnswer,
     QuestionRequest,
 )
-from tau_cli.mcp import McpManager, McpTool, RemoteServer, StdioServer
+from tau_cli.mcp import McpManager, McpServerError, McpTool, RemoteServer, StdioServer
 
 Faulty = Callable[..., StdioServer]
 
@@ -238,6 +238,10 @@ async def test_a_call_before_start_starts_the_server_on_demand(faulty: Faulty) -
 
     assert result.text.startswith("pong from ")
     assert manager.status("faulty").state == "stopped"
+    after = await manager.call_tool("faulty", "ping", {})
+    assert after.is_error and "is not available (stopped)" in after.text
+    with pytest.raises(McpServerError, match="no MCP server named 'nope'"):
+        manager.status("nope")
 
 
 async def test_server_log_messages_are_kept_with_its_stderr(faulty: Faulty) -> None:
