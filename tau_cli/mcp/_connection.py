@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +45,6 @@ ALLOWED_ENVIRONMENT = (
     "TZ",
 )
 _CLOSE_TIMEOUT = 5.0
-_REQUEST_TIMEOUT = 408  # the code the 1.x session gives a request that timed out
 
 
 class ServerGone(Exception):
@@ -99,6 +97,8 @@ class Connection:
             await asyncio.shield(ready)
         except BaseException:
             await self.close()
+            if ready.done() and not ready.cancelled():
+                ready.exception()  # marks it retrieved: the cause is already on its way up
             raise
 
     async def close(self) -> None:
@@ -109,14 +109,11 @@ class Connection:
             return
         if self._session is None:
             task.cancel()  # still starting: nothing to wait for, stop it where it is
-        try:
-            await asyncio.wait_for(asyncio.shield(task), _CLOSE_TIMEOUT)
-        except TimeoutError:
+        # asyncio.wait, not await: the owner's own end (even cancelled) is not ours to raise.
+        done, _ = await asyncio.wait({task}, timeout=_CLOSE_TIMEOUT)
+        if not done:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        except Exception:
-            return  # the owner recorded its failure
+            await asyncio.wait({task}, timeout=_CLOSE_TIMEOUT)
 
     async def request(self, make: Callable[[ClientSession], Awaitable[Any]]) -> Any:
         """Run one session request, ending with ``ServerGone`` if the connection ends first."""
@@ -144,7 +141,11 @@ class Connection:
         timeout: float,
         on_progress: ProgressCallback | None,
     ) -> types.CallToolResult:
+        deadline: asyncio.Timeout | None = None
+
         async def progress(progress: float, total: float | None, message: str | None) -> None:
+            if deadline is not None:  # a server that reports progress is working: wait on
+                deadline.reschedule(asyncio.get_running_loop().time() + timeout)
             if on_progress is None:
                 return
             try:
@@ -159,21 +160,16 @@ class Connection:
             # got; it takes ``_request_id`` synchronously as the call starts, so reading it
             # here, with no await in between, names this call for notifications/cancelled.
             sent.append(session._request_id)
-            return await session.call_tool(
-                name,
-                dict(arguments),
-                read_timeout_seconds=timedelta(seconds=timeout),
-                progress_callback=progress,
-            )
+            return await session.call_tool(name, dict(arguments), progress_callback=progress)
 
         try:
-            result: types.CallToolResult = await self.request(call)
+            async with asyncio.timeout(timeout) as deadline:
+                result: types.CallToolResult = await self.request(call)
+        except TimeoutError:
+            self._cancel_later(sent, f"no answer within {timeout:g} s")
+            raise
         except asyncio.CancelledError:
             self._cancel_later(sent, "the user cancelled the call")
-            raise
-        except Exception as exc:
-            if getattr(getattr(exc, "error", None), "code", None) == _REQUEST_TIMEOUT:
-                self._cancel_later(sent, f"no answer within {timeout:g} s")
             raise
         return result
 

@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 ServerState = Literal["starting", "connected", "failed", "crashed", "stopped"]
 _CONNECTION_CLOSED = -32000  # mcp.types.CONNECTION_CLOSED, kept here to avoid the import
-_REQUEST_TIMEOUT = 408
 
 
 class ServerStatus(BaseModel):
@@ -89,7 +88,8 @@ class McpManager:
     Args:
         servers: the servers to start (already approved; see ``split_by_approval``).
         startup_timeout: seconds each server may take to start and list its tools.
-        call_timeout: default seconds a tool call may take.
+        call_timeout: default seconds a tool call may go without an answer or a progress
+            report; progress restarts the clock, so long work that reports it may finish.
         max_result_chars: larger results keep head and tail with a note.
         interaction: answers servers' elicitation requests; ``None`` declines them.
         environ: what stdio servers' allow-listed environment is taken from.
@@ -197,14 +197,15 @@ class McpManager:
             )
         except ServerGone:
             return await self._crashed(record, tool)
+        except TimeoutError:
+            return ToolResult.error(
+                f"MCP tool {tool!r} of server {server!r} did not answer within {limit:g} s"
+                " (nor report progress); it was cancelled"
+            )
         except Exception as exc:
             code = getattr(getattr(exc, "error", None), "code", None)
             if code == _CONNECTION_CLOSED:
                 return await self._crashed(record, tool)
-            if code == _REQUEST_TIMEOUT:
-                return ToolResult.error(
-                    f"MCP tool {tool!r} of server {server!r} did not answer within {limit:g} s"
-                )
             return ToolResult.error(
                 f"MCP tool {tool!r} of server {server!r} failed: {_describe(exc)}"
             )

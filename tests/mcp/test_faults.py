@@ -70,8 +70,20 @@ async def test_a_call_that_never_answers_times_out_and_the_server_stays_usable(
 
         assert time.monotonic() - started < 5
         assert result.is_error
-        assert "did not answer within 0.5 s" in result.text
+        assert "did not answer within 0.5 s (nor report progress)" in result.text
         assert (await tools["ping"].call({})).text.startswith("pong")
+
+
+async def test_progress_keeps_a_slow_call_alive_past_its_timeout(faulty: Faulty) -> None:
+    async with McpManager([faulty()]) as manager:
+        started = time.monotonic()
+
+        result = await _tools(manager)["slow_with_progress"].call(
+            {"steps": 5, "every": 0.3}, timeout=1.0
+        )
+
+        assert (result.text, result.is_error) == ("done", False)
+        assert time.monotonic() - started > 1.0
 
 
 async def _wait_for_file(path: Path) -> str:

@@ -59,6 +59,15 @@ async def wait_for_cancel(marker: str) -> str:
 
 
 @server.tool()
+async def slow_with_progress(ctx: Context, steps: int, every: float) -> str:
+    """Work for ``steps * every`` seconds, reporting progress after each step."""
+    for step in range(1, steps + 1):
+        await asyncio.sleep(every)
+        await ctx.report_progress(step, steps)
+    return "done"
+
+
+@server.tool()
 def shout_garbage() -> str:
     """Print a line that is not JSON-RPC to stdout, then answer normally."""
     print("garbage line from inside a tool", flush=True)
