@@ -118,12 +118,18 @@ def load_mcp_config(
         )
     if project_root is not None and project_trusted:
         for path in project_config_files(project_root):
-            _merge(config, read_config_file(path, "project", env))
+            _merge(config, read_config_file(path, "project", env, base=project_root))
     return config
 
 
-def read_config_file(path: Path, scope: Scope, environ: Mapping[str, str]) -> McpConfig:
-    """The servers of one ``mcpServers`` file; a missing file has none."""
+def read_config_file(
+    path: Path, scope: Scope, environ: Mapping[str, str], *, base: Path | None = None
+) -> McpConfig:
+    """The servers of one ``mcpServers`` file; a missing file has none.
+
+    A relative ``cwd`` is taken from ``base`` (the project root for project files, so a
+    shared file means the same folder on every machine), else from the file's folder.
+    """
     if not path.exists():
         return McpConfig()
     data = _read_json(path)
@@ -133,7 +139,9 @@ def read_config_file(path: Path, scope: Scope, environ: Mapping[str, str]) -> Mc
     if not isinstance(servers, dict):
         error = ConfigError("'mcpServers' must be an object", path=str(path), key="mcpServers")
         return McpConfig(errors=[error])
-    return parse_servers(servers, scope=scope, source=str(path), environ=environ)
+    return parse_servers(
+        servers, scope=scope, source=str(path), environ=environ, base=base or path.parent
+    )
 
 
 def parse_servers(
@@ -142,12 +150,16 @@ def parse_servers(
     scope: Scope,
     source: str,
     environ: Mapping[str, str],
+    base: Path | None = None,
 ) -> McpConfig:
-    """Turn ``mcpServers`` entries into server configs, collecting per-server errors."""
+    """Turn ``mcpServers`` entries into server configs, collecting per-server errors.
+
+    ``base`` resolves a relative ``cwd``; without it a relative ``cwd`` is kept as written.
+    """
     config = McpConfig()
     for name, entry in entries.items():
         try:
-            server = _parse_server(str(name), entry, scope, source, environ)
+            server = _parse_server(str(name), entry, scope, source, environ, base)
         except ConfigError as exc:
             config.errors.append(exc)
             continue
@@ -225,6 +237,11 @@ class _AnyVariable(Mapping[str, str]):
         return 0
 
 
+def _resolve(folder: str, base: Path | None) -> str:
+    path = Path(folder).expanduser()
+    return str(base / path) if base is not None and not path.is_absolute() else str(path)
+
+
 def _merge(into: McpConfig, other: McpConfig) -> None:
     into.servers.update(other.servers)
     into.errors.extend(other.errors)
@@ -263,7 +280,12 @@ def _check_name(name: str, source: str) -> None:
 
 
 def _parse_server(
-    name: str, entry: Any, scope: Scope, source: str, environ: Mapping[str, str]
+    name: str,
+    entry: Any,
+    scope: Scope,
+    source: str,
+    environ: Mapping[str, str],
+    base: Path | None = None,
 ) -> StdioServer | RemoteServer | None:
     key = f"mcpServers.{name}"
 
@@ -307,7 +329,7 @@ def _parse_server(
             command=text("command", entry["command"]),
             args=[text(f"args[{i}]", a) for i, a in enumerate(args)],
             env=mapping("env"),
-            cwd=None if cwd is None else text("cwd", cwd),
+            cwd=None if cwd is None else _resolve(text("cwd", cwd), base),
         )
     transport = _HTTP_TYPES.get(kind if isinstance(kind, str) else "http")
     if transport is None:

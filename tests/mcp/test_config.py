@@ -231,3 +231,17 @@ def test_a_pre_registered_oauth_client_is_read_with_its_secret_expanded(tmp_path
     assert (server.oauth_client_id, server.oauth_client_secret) == ("tau-app", "s3cret")
     (error,) = config.errors
     assert "'oauth.clientSecret' needs 'oauth.clientId'" in str(error)
+
+
+def test_a_relative_cwd_in_a_project_file_is_taken_from_the_project_root(tmp_path: Path) -> None:
+    _write(tmp_path / ".tau" / "mcp.json", {"s": {"command": "x", "cwd": "tools/server"}})
+    _write(tmp_path / "home" / "mcp.json", {"u": {"command": "x", "cwd": "srv"}})
+
+    config = load_mcp_config(
+        tau_home=tmp_path / "home", project_root=tmp_path, project_trusted=True, environ={}
+    )
+
+    project, user = config.servers["s"], config.servers["u"]
+    assert isinstance(project, StdioServer) and isinstance(user, StdioServer)
+    assert project.cwd == str(tmp_path / "tools" / "server")
+    assert user.cwd == str(tmp_path / "home" / "srv")
