@@ -60,13 +60,13 @@ make_venv() {  # make_venv DIR: create or repair a venv whose pip works
 pip_quiet=(--quiet --disable-pip-version-check)
 
 if [ "$mode" = dev ]; then
+  # The MCP tests run the npm reference servers, pinned in tests/mcp/npm's lock file.
+  command -v npm >/dev/null 2>&1 ||
+    die "npm not found. The tests run MCP reference servers from npm: install Node.js 20 or newer with npm (e.g. 'apt install nodejs npm') and run this again."
   make_venv "$here/.venv"
   say "installing the dev tools into .venv (Python $version)"
   "$here/.venv/bin/python" -m pip install "${pip_quiet[@]}" -r "$here/requirements/dev.lock"
   "$here/.venv/bin/python" -m pip install "${pip_quiet[@]}" --no-deps -e "$here"
-  # The MCP tests run the npm reference servers, pinned in tests/mcp/npm's lock file.
-  command -v npm >/dev/null 2>&1 ||
-    die "npm not found. The tests run MCP reference servers from npm: install Node.js 20 or newer with npm (e.g. 'apt install nodejs npm') and run this again."
   say "installing the MCP test servers with npm ci (tests/mcp/npm)"
   (cd "$here/tests/mcp/npm" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
     die "npm ci failed in tests/mcp/npm (see the npm messages above)"
