@@ -1,5 +1,13 @@
 """tau's MCP client: servers from ``mcpServers`` files, started together, their tools as tau's.
 
+How a session uses it::
+
+    config = load_mcp_config(tau_home=..., project_root=..., project_trusted=...)
+    startable, awaiting = split_by_approval(config.servers.values(), root, ApprovalStore(home))
+    async with McpManager(startable, interaction=..., roots=[root]) as manager:
+        tools = [*manager.tools(), *manager.resource_tools()]   # name, definition, read_only, call
+        manager.statuses(), manager.instructions(), await manager.list_prompts()
+
 The official SDK (``mcp``, 1.x; see docs/decisions/0004) is imported only inside the
 functions that connect to a server, so importing this package costs nothing when no
 server is configured.
