@@ -5,7 +5,8 @@
 #                         otherwise a private virtual environment), with `tau`
 #                         linked into ~/.local/bin
 #   ./install.sh --dev    make .venv/ in this checkout with tau editable and the
-#                         dev tools (pytest, ruff, mypy, import-linter, ...)
+#                         dev tools (pytest, ruff, mypy, import-linter, ...), and
+#                         the npm MCP servers the tests use (needs npm)
 #
 # Both are idempotent: running again upgrades in place. Versions come from the
 # committed locks in requirements/, so an upstream release cannot break an install.
@@ -17,7 +18,7 @@ mode=user
 case "${1:-}" in
   "") ;;
   --dev) mode=dev ;;
-  -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "install.sh: unknown option '$1' (use --dev or nothing)" >&2; exit 2 ;;
 esac
 
@@ -59,10 +60,16 @@ make_venv() {  # make_venv DIR: create or repair a venv whose pip works
 pip_quiet=(--quiet --disable-pip-version-check)
 
 if [ "$mode" = dev ]; then
+  # The MCP tests run the npm reference servers, pinned in tests/mcp/npm's lock file.
+  command -v npm >/dev/null 2>&1 ||
+    die "npm not found. The tests run MCP reference servers from npm: install Node.js 20 or newer with npm (e.g. 'apt install nodejs npm') and run this again."
   make_venv "$here/.venv"
   say "installing the dev tools into .venv (Python $version)"
   "$here/.venv/bin/python" -m pip install "${pip_quiet[@]}" -r "$here/requirements/dev.lock"
   "$here/.venv/bin/python" -m pip install "${pip_quiet[@]}" --no-deps -e "$here"
+  say "installing the MCP test servers with npm ci (tests/mcp/npm)"
+  (cd "$here/tests/mcp/npm" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+    die "npm ci failed in tests/mcp/npm (see the npm messages above)"
   say "done: .venv is ready. Run the tests with: .venv/bin/pytest"
   exit 0
 fi
