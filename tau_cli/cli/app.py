@@ -37,6 +37,8 @@ skills_app = typer.Typer(help="List and check skills.", no_args_is_help=True)
 app.add_typer(skills_app, name="skills")
 sessions_app = typer.Typer(help="List, show and delete saved sessions.", no_args_is_help=True)
 app.add_typer(sessions_app, name="sessions")
+mcp_app = typer.Typer(help="Configure and inspect MCP servers.", no_args_is_help=True)
+app.add_typer(mcp_app, name="mcp")
 
 # Flags that override settings, and the settings key each sets.
 _FLAG_NAMES = {
@@ -259,6 +261,68 @@ def sessions_delete(
     from tau_cli.cli.sessions_command import delete_session
 
     delete_session(session_id)
+
+
+@mcp_app.command("list")
+def mcp_list(ctx: typer.Context) -> None:
+    """Start each configured MCP server briefly and show its state."""
+    from tau_cli.cli.mcp_command import list_servers
+
+    list_servers(ctx.obj.settings())
+
+
+@mcp_app.command("tools")
+def mcp_tools_command(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The server's name.")]
+) -> None:
+    """List a server's tools with their schemas."""
+    from tau_cli.cli.mcp_command import show_tools
+
+    show_tools(ctx.obj.settings(), name)
+
+
+@mcp_app.command("add")
+def mcp_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name for the server.")],
+    command: Annotated[
+        list[str] | None, typer.Argument(help="After --: the command and its arguments.")
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="A remote server's URL.")] = None,
+    transport: Annotated[str, typer.Option("--transport", help="http or sse.")] = "http",
+    env: Annotated[
+        list[str] | None, typer.Option("--env", help="NAME=VALUE for the server.")
+    ] = None,
+    project: Annotated[
+        bool, typer.Option("--project", help="Write to this project's .mcp.json (shared).")
+    ] = False,
+) -> None:
+    """Add a server: tau mcp add NAME -- COMMAND ARGS, or tau mcp add NAME --url URL."""
+    from tau_cli.cli.mcp_command import add
+
+    add(
+        ctx.obj.settings(),
+        name,
+        command or [],
+        url=url,
+        transport=transport,
+        env=env or [],
+        project=project,
+    )
+
+
+@mcp_app.command("remove")
+def mcp_remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The server's name.")],
+    project: Annotated[
+        bool, typer.Option("--project", help="From this project's .mcp.json.")
+    ] = False,
+) -> None:
+    """Remove a server from your (or, with --project, this project's) configuration."""
+    from tau_cli.cli.mcp_command import remove
+
+    remove(ctx.obj.settings(), name, project=project)
 
 
 @app.command("trust")

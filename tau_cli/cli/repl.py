@@ -23,7 +23,7 @@ from prompt_toolkit import PromptSession
 from tau_cli.cli.terminal_interaction import TerminalInteraction
 from tau_cli.core import Event, TextDelta
 from tau_cli.memory import memory_targets, parse_memory_shortcut, remember
-from tau_cli.runtime.builder import Launch, build_runtime
+from tau_cli.runtime.builder import Launch, open_runtime
 from tau_cli.runtime.events import Notice, ToolFinished, ToolStarted, TurnFinished
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.runtime import Runtime
@@ -44,7 +44,7 @@ def chat_plain(resolved: ResolvedSettings, cwd: Path, *, continue_latest: bool =
 
 
 async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) -> int:
-    runtime = build_runtime(
+    runtime = await open_runtime(
         resolved,
         Launch(cwd=cwd, interaction=TerminalInteraction(), continue_latest=continue_latest),
     )

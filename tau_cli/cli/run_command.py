@@ -17,7 +17,7 @@ from typing import Literal
 
 from tau_cli.cli.exit_codes import ExitCode
 from tau_cli.core import Event, Interaction, TextDelta
-from tau_cli.runtime.builder import Launch, build_runtime
+from tau_cli.runtime.builder import Launch, open_runtime
 from tau_cli.runtime.events import (
     AssistantMessage,
     Notice,
@@ -74,7 +74,7 @@ def run_once(
 async def _run(
     resolved: ResolvedSettings, launch: Launch, prompt: str, output: OutputFormat
 ) -> int:
-    runtime = build_runtime(resolved, launch)
+    runtime = await open_runtime(resolved, launch)
     loop = asyncio.get_running_loop()
     interrupts = 0
 

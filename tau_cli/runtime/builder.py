@@ -9,10 +9,11 @@ here the same way for all of them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tau_cli.agent import Provider, create_provider
 from tau_cli.core import (
@@ -57,6 +58,9 @@ from tau_cli.tools import (
     ToolSession,
 )
 from tau_cli.tools.builtin import builtin_tools
+
+if TYPE_CHECKING:
+    from tau_cli.mcp import McpManager
 
 Clock = Callable[[], datetime]
 _INTERNAL_TOOLS = frozenset(
@@ -108,6 +112,38 @@ def capabilities_of(settings: Settings, ref: ModelRef) -> ModelCapabilities:
     return entry.capabilities if entry is not None else ModelCapabilities()
 
 
+async def open_runtime(
+    resolved: ResolvedSettings,
+    launch: Launch,
+    *,
+    environ: Mapping[str, str] | None = None,
+    store: SessionStore | None = None,
+    clock: Clock = _utc_now,
+) -> Runtime:
+    """``build_runtime`` with the configured MCP servers started first (when there are any)."""
+    env = os.environ if environ is None else environ
+    manager: McpManager | None = None
+    notices: list[str] = []
+    if resolved.settings.mcp_servers or _mcp_files_exist(resolved, env):
+        from tau_cli.runtime.mcp_wiring import start_mcp
+
+        manager, notices = await start_mcp(resolved, launch.interaction, env)
+    try:
+        return build_runtime(
+            resolved, launch, environ=env, store=store, clock=clock, mcp=manager, notices=notices
+        )
+    except BaseException:
+        if manager is not None:
+            await manager.aclose()
+        raise
+
+
+def _mcp_files_exist(resolved: ResolvedSettings, env: Mapping[str, str]) -> bool:
+    root = resolved.project_root
+    candidates = [tau_home(dict(env)) / "mcp.json", root / ".mcp.json", root / ".tau" / "mcp.json"]
+    return any(path.is_file() for path in candidates)
+
+
 def build_runtime(
     resolved: ResolvedSettings,
     launch: Launch,
@@ -115,6 +151,8 @@ def build_runtime(
     environ: Mapping[str, str] | None = None,
     store: SessionStore | None = None,
     clock: Clock = _utc_now,
+    mcp: McpManager | None = None,
+    notices: Sequence[str] = (),
 ) -> Runtime:
     env = os.environ if environ is None else environ
     settings = resolved.settings
@@ -145,6 +183,10 @@ def build_runtime(
     )
     tools += [ProposePlanTool(plans, launch.interaction, policy), UpdatePlanTool(plans)]
     tools += [ProgressTool(root), FeaturesTool(root), NotesTool(root)]
+    if mcp is not None:
+        from tau_cli.runtime.mcp_wiring import mcp_tools
+
+        tools += mcp_tools(mcp)
     hooks = HookRunner(settings.hooks, project_dir=root, environ=env)
     facts = environment_facts(cwd, clock())
     agents = {a.name: a for a in BUILT_IN_AGENTS}
@@ -195,6 +237,7 @@ def build_runtime(
             facts=facts,
             memory=memory.render(),
             skills_index=catalog.render_index(),
+            extra=(("mcp", _mcp_instructions(mcp)),),
         )
         session.append(Message.system(prompt.text))
     hooks.session_id = session.id
@@ -220,7 +263,16 @@ def build_runtime(
     loop.after_tool = _memory_of_touched_folders(memory)
     if catalog.skills:
         loop.prompt_context = _skill_context(catalog, counter.count_text)
-    return Runtime(loop, clock=clock)
+    closers = [mcp.aclose] if mcp is not None else []
+    return Runtime(loop, clock=clock, closers=closers, notices=notices)
+
+
+def _mcp_instructions(mcp: McpManager | None) -> str:
+    if mcp is None:
+        return ""
+    from tau_cli.runtime.mcp_wiring import mcp_instructions
+
+    return mcp_instructions(mcp)
 
 
 def load_memory(

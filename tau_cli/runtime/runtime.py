@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from tau_cli.core import Event, ModelCapabilities
-from tau_cli.runtime.events import ModeChanged, TurnFinished
+from tau_cli.runtime.events import ModeChanged, Notice, TurnFinished
 from tau_cli.runtime.loop import AgentLoop
 from tau_cli.runtime.settings import PermissionMode
 from tau_cli.tools import PermissionMode as ToolsPermissionMode
@@ -54,9 +54,19 @@ class RuntimeClient(Protocol):
 class Runtime:
     """The in-process runtime: one session, one loop, one event stream."""
 
-    def __init__(self, loop: AgentLoop, *, clock: Clock = _utc_now) -> None:
+    def __init__(
+        self,
+        loop: AgentLoop,
+        *,
+        clock: Clock = _utc_now,
+        closers: Sequence[Callable[[], Awaitable[None]]] = (),
+        notices: Sequence[str] = (),
+    ) -> None:
         self._loop = loop
         self._clock = clock
+        self._closers = list(closers)
+        self._notices = list(notices)
+        """Said once, at the start of the next turn (an MCP server that did not start)."""
         self._seq = itertools.count(1)
         self._task: asyncio.Task[TurnFinished] | None = None
 
@@ -86,6 +96,9 @@ class Runtime:
             await emit(finished)
             return finished
 
+        for notice in self._notices:
+            await emit(Notice(level="warning", message=notice))
+        self._notices.clear()
         self._task = asyncio.create_task(turn())
         try:
             while True:
@@ -132,6 +145,8 @@ class Runtime:
             await asyncio.gather(self._task, return_exceptions=True)
         await self._loop.tool_context.session.close()
         await self._loop.provider.aclose()
+        for close in self._closers:
+            await close()
         self._loop.session.close()
 
     def _stamp(self, event: Event) -> Event:

@@ -136,3 +136,40 @@ def test_skills_list_and_check(repo: Path) -> None:
     assert good.returncode == 0 and "ok: release-notes" in good.stdout
     assert bad.returncode == 1
     assert "error:" in bad.stderr and "SKILL.md" in bad.stderr
+
+
+def test_mcp_add_list_tools_and_remove(repo: Path, tau_home: Path) -> None:
+    import sys
+
+    server = Path(__file__).parents[1] / "runtime" / "servers" / "recording_mcp.py"
+    added = run_tau(
+        "mcp",
+        "add",
+        "recorder",
+        "--env",
+        "CALL_LOG=/dev/null",
+        "--",
+        sys.executable,
+        str(server),
+        cwd=repo,
+    )
+    assert added.returncode == 0, added.stderr
+    assert "added MCP server 'recorder'" in added.stdout
+    assert json.loads((tau_home / "mcp.json").read_text())["mcpServers"]["recorder"]["args"] == [
+        str(server)
+    ]
+
+    listed = run_tau("mcp", "list", cwd=repo)
+    assert listed.returncode == 0, listed.stderr
+    assert "recorder" in listed.stdout and "connected" in listed.stdout
+
+    tools = run_tau("mcp", "tools", "recorder", cwd=repo)
+    assert tools.returncode == 0, tools.stderr
+    assert "mcp__recorder__lookup" in tools.stdout
+    assert '"customer"' in tools.stdout
+
+    removed = run_tau("mcp", "remove", "recorder", cwd=repo)
+    assert removed.returncode == 0
+    assert "No MCP servers configured" in run_tau("mcp", "list", cwd=repo).stdout
+    missing = run_tau("mcp", "tools", "recorder", cwd=repo)
+    assert missing.returncode == 1 and "no MCP server named 'recorder'" in missing.stderr
