@@ -5,7 +5,8 @@ answer streams as it arrives; tool calls show as one line each; permission
 questions are asked inline. Ctrl-C stops the running turn (a second press at the
 prompt leaves), Ctrl-D leaves.
 
-Commands: ``/help``, ``/mode default|accept_edits|plan|bypass``, ``/plan``, ``/exit``. A
+Commands: ``/help``, ``/mode default|accept_edits|plan|bypass``, ``/plan``, ``/memory``,
+``/skills``, ``/exit``. A
 prompt that starts with ``#`` is remembered in the project's memory file instead
 of being sent.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from prompt_toolkit import PromptSession
 
+from tau_cli.cli.memory_skills import list_skills, show_memory
 from tau_cli.cli.terminal_interaction import TerminalInteraction
 from tau_cli.core import Event, TextDelta
 from tau_cli.memory import memory_targets, parse_memory_shortcut, remember
@@ -33,6 +35,8 @@ HELP = """\
 /help          this text
 /mode MODE     default, accept_edits, plan or bypass
 /plan          plan mode: read-only exploration, then a plan to approve
+/memory        the memory files loaded here and what they cost
+/skills        the skills available here
 /exit          leave (Ctrl-D works too)
 # NOTE         remember NOTE in the project's TAU.md
 Ctrl-C stops the running turn."""
@@ -65,6 +69,12 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
                 return 0
             if text == "/help":
                 out.write(HELP + "\n")
+                continue
+            if text == "/memory":
+                show_memory(cwd, resolved)
+                continue
+            if text == "/skills":
+                list_skills(resolved)
                 continue
             if text == "/plan":
                 text = "/mode plan"

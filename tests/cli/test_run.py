@@ -177,6 +177,8 @@ def test_the_plain_chat_streams_answers_and_remembers_notes(project: Path) -> No
         child.expect("add subtracts b from a.")
         child.sendline("# the calc module is legacy")
         child.expect("remembered in TAU.md")
+        child.sendline("/memory")
+        child.expect("TAU.md  project")
         child.sendline("and now?")
         child.expect("Still subtracting.")
         child.sendline("/exit")
