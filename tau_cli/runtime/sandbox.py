@@ -239,11 +239,7 @@ class SandboxEnvironment:
         starts every child in a new session); ``--die-with-parent`` and the pid
         namespace take everything inside down with it.
         """
-        args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-        args += ["--unshare-all", "--die-with-parent"]
-        if self.network:
-            args.append("--share-net")
-        return args
+        return _base_namespaces(network=self.network)
 
     def _find_program(self, program: str, workdir: str, path: str) -> None:
         """Raise ``FileNotFoundError`` as ``LocalEnvironment`` would for a missing program.
@@ -260,6 +256,23 @@ class SandboxEnvironment:
             candidate = shutil.which(program, path=path)
         if candidate is None or self.confinement.access(os.path.realpath(candidate)) == "hidden":
             raise FileNotFoundError(f"no such program in the sandbox: {program}")
+
+
+def sandbox_unavailable_reason(bwrap: str | None = None) -> str | None:
+    """Why no sandbox can be made here, or ``None`` when bubblewrap works."""
+    try:
+        _probe(_find_bwrap(bwrap), _base_namespaces(network=False))
+    except SandboxUnavailableError as exc:
+        return str(exc)
+    return None
+
+
+def _base_namespaces(*, network: bool) -> list[str]:
+    args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    args += ["--unshare-all", "--die-with-parent"]
+    if network:
+        args.append("--share-net")
+    return args
 
 
 def _find_bwrap(program: str | None) -> str:

@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 
 from tau_cli.core import TauError
-from tau_cli.runtime.sandbox import SandboxEnvironment, SandboxUnavailableError
+from tau_cli.runtime.sandbox import (
+    SandboxEnvironment,
+    SandboxUnavailableError,
+    sandbox_unavailable_reason,
+)
 
 
 def test_a_missing_bwrap_is_a_clear_error(tmp_path: Path) -> None:
@@ -30,6 +34,14 @@ def test_a_bwrap_that_cannot_create_namespaces_is_a_clear_error(tmp_path: Path) 
     assert isinstance(caught.value, TauError)
 
 
+def test_the_reason_is_reported_without_raising(tmp_path: Path) -> None:
+    reason = sandbox_unavailable_reason(str(tmp_path / "no-bwrap-here"))
+    assert reason is not None and "was not found" in reason
+
+
+@pytest.mark.skipif(
+    sandbox_unavailable_reason() is not None, reason="bubblewrap does not work here"
+)
 def test_the_description_says_what_is_allowed(tmp_path: Path) -> None:
     work = tmp_path.resolve()
     closed = SandboxEnvironment(str(work))
