@@ -44,6 +44,7 @@ _FLAG_NAMES = {
     "permissions.default_mode": "--permission-mode",
     "permissions.allow": "--allow",
     "permissions.deny": "--deny",
+    "sandbox.enabled": "--sandbox",
 }
 
 
@@ -92,6 +93,13 @@ def main(
         bool,
         typer.Option("--trust", help="Trust this folder's project settings for this run."),
     ] = False,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Run tools in a bubblewrap sandbox: only the project is writable, no network.",
+        ),
+    ] = False,
     cwd: Annotated[
         Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
     ] = None,
@@ -112,6 +120,8 @@ def main(
         flags["permissions.allow"] = list(allow)
     if deny:
         flags["permissions.deny"] = list(deny)
+    if sandbox:
+        flags["sandbox.enabled"] = True
     folder = (cwd or Path.cwd()).resolve()
     if not folder.is_dir():
         _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)

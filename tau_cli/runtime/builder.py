@@ -25,6 +25,7 @@ from tau_cli.core import (
 )
 from tau_cli.memory import BootstrapOptions, MemoryFileError, load_bootstrap
 from tau_cli.runtime.clarify import AskUserTool
+from tau_cli.runtime.environments import build_environment
 from tau_cli.runtime.hooks import HookRunner
 from tau_cli.runtime.loop import AgentLoop, LoopOptions
 from tau_cli.runtime.paths import tau_home
@@ -45,7 +46,6 @@ from tau_cli.runtime.system_prompt import SystemPrompt, build_system_prompt, env
 from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Redactor, SessionStore
 from tau_cli.skills import default_roots, discover_skills
 from tau_cli.tools import (
-    LocalEnvironment,
     PermissionPolicy,
     Tool,
     ToolContext,
@@ -121,7 +121,13 @@ def build_runtime(
     home = tau_home(dict(env))
     counter = CalibratedCounter()
 
-    environment = LocalEnvironment(str(cwd))
+    secrets = [
+        p.api_key.get_secret_value() for p in settings.providers.values() if p.api_key is not None
+    ]
+    chosen = build_environment(
+        settings, cwd=cwd, project_root=root, tau_home=home, environ=env, secrets=secrets
+    )
+    environment = chosen.environment
     plans = PlanState(folder=root / settings.plans_dir, clock=clock)
     tools: list[Tool] = [*builtin_tools(), AskUserTool(launch.interaction)]
     configured_skills = [Path(p).expanduser() for p in settings.skills.paths]
@@ -170,9 +176,6 @@ def build_runtime(
     for tool in tools:
         if tool.name in _INTERNAL_TOOLS:
             policy.add_rule(tool.name)
-    secrets = [
-        p.api_key.get_secret_value() for p in settings.providers.values() if p.api_key is not None
-    ]
     store = store or SessionStore(scrub=Redactor.from_environment(env, secrets=secrets))
     session = None
     if launch.resume:
@@ -200,7 +203,7 @@ def build_runtime(
         save_rule=lambda rule: _save_rule(root, rule),
     )
     plans.on_approved.append(loop.pinned.append)
-    return Runtime(loop, clock=clock)
+    return Runtime(loop, clock=clock, environment=chosen.description)
 
 
 def system_prompt(

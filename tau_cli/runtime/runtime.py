@@ -54,8 +54,11 @@ class RuntimeClient(Protocol):
 class Runtime:
     """The in-process runtime: one session, one loop, one event stream."""
 
-    def __init__(self, loop: AgentLoop, *, clock: Clock = _utc_now) -> None:
+    def __init__(
+        self, loop: AgentLoop, *, clock: Clock = _utc_now, environment: str = "local"
+    ) -> None:
         self._loop = loop
+        self._environment = environment
         self._clock = clock
         self._seq = itertools.count(1)
         self._task: asyncio.Task[TurnFinished] | None = None
@@ -63,6 +66,11 @@ class Runtime:
     @property
     def session_id(self) -> str:
         return self._loop.session.id
+
+    @property
+    def environment(self) -> str:
+        """Where tools run, in one line (``local (no sandbox)`` or the sandbox's limits)."""
+        return self._environment
 
     @property
     def loop(self) -> AgentLoop:
