@@ -22,23 +22,31 @@ Access = Literal["write", "read", "hidden"]
 PRIVATE_ROOTS = ("/tmp", "/proc", "/dev")
 """Folders every sandboxed process gets its own copy of; the host's are not shown."""
 
-_PRIVATE, _WRITABLE, _DENIED = 0, 1, 2
+_PRIVATE, _WRITABLE, _READ_ONLY, _DENIED = 0, 1, 2, 3
 """Rule kinds, in the order a tie between equally deep roots is settled."""
 
 
 @dataclass(frozen=True)
 class Confinement:
-    """The writable roots and denied paths of one sandbox, all absolute and real."""
+    """The writable roots, read-only islands and denied paths of one sandbox.
+
+    All absolute and real. ``read_only`` paths sit inside writable roots and stay
+    read-only there (tau's project settings, git hooks: what would run on the host).
+    """
 
     writable: tuple[str, ...]
     denied: tuple[str, ...]
+    read_only: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, writable: Iterable[str], denied: Iterable[str]) -> Confinement:
+    def of(
+        cls, writable: Iterable[str], denied: Iterable[str], read_only: Iterable[str] = ()
+    ) -> Confinement:
         """Resolve the given paths (``~`` expanded, symlinks followed) into a confinement."""
         return cls(
-            writable=_unique(os.path.realpath(os.path.expanduser(p)) for p in writable),
-            denied=_unique(os.path.realpath(os.path.expanduser(p)) for p in denied),
+            writable=_real(writable),
+            denied=_real(denied),
+            read_only=_real(read_only),
         )
 
     def access(self, real: str) -> Access:
@@ -47,6 +55,7 @@ class Confinement:
         for kind, roots in (
             (_PRIVATE, PRIVATE_ROOTS),
             (_WRITABLE, self.writable),
+            (_READ_ONLY, self.read_only),
             (_DENIED, self.denied),
         ):
             for root in roots:
@@ -56,7 +65,7 @@ class Confinement:
                         best = rank
         if best is None:
             return "read"
-        return ("hidden", "write", "hidden")[best[1]]
+        return ("hidden", "write", "read", "hidden")[best[1]]
 
     def check_read(self, real: str, shown: str) -> None:
         """Raise ``PermissionError`` unless a sandboxed process could read ``real``."""
@@ -71,7 +80,8 @@ class Confinement:
         if access != "write":
             raise PermissionError(
                 errno.EACCES,
-                "the sandbox allows writing only inside the workspace and its writable folders",
+                "the sandbox allows writing only inside the workspace and its writable "
+                "folders, and keeps tau's project settings and git hooks read-only",
                 shown,
             )
 
@@ -83,6 +93,7 @@ class Confinement:
         matching ``access``.
         """
         rules = [(root, _WRITABLE) for root in self.writable]
+        rules += [(path, _READ_ONLY) for path in self.read_only]
         rules += [(path, _DENIED) for path in self.denied]
         rules.sort(key=lambda rule: (rule[0].count("/"), rule[1]))
         args: list[str] = []
@@ -90,6 +101,8 @@ class Confinement:
         for path, kind in rules:
             if kind == _WRITABLE and os.path.isdir(path):
                 args += ["--bind", path, path]
+            elif kind == _READ_ONLY and os.path.lexists(path):
+                args += ["--ro-bind", path, path]
             elif kind == _DENIED and os.path.isdir(path):
                 # Made read-only last: a writable root below it needs its mount point.
                 args += ["--tmpfs", path]
@@ -103,5 +116,5 @@ def _within(path: str, root: str) -> bool:
     return root == "/" or path == root or path.startswith(root + "/")
 
 
-def _unique(paths: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(paths))
+def _real(paths: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(os.path.realpath(os.path.expanduser(p)) for p in paths))

@@ -31,6 +31,10 @@ DEFAULT_DENIED = (
 )
 """Credential files and folders hidden in every sandbox, whatever the settings say."""
 
+PROTECTED_IN_PROJECT = (".tau", ".mcp.json", ".git/hooks", ".git/config")
+"""Project paths a sandboxed command may not change: tau or git would run what they
+name outside the sandbox (hooks, MCP servers, agents, ``core.hooksPath``)."""
+
 LOCAL_DESCRIPTION = "local (no sandbox)"
 
 
@@ -53,8 +57,9 @@ def build_environment(
     """The environment ``settings`` ask for, working in ``cwd``.
 
     In the sandbox the project root and ``permissions.additional_directories`` are
-    writable (tools may already edit them), and tau's own settings file and
-    transcripts are hidden along with ``DEFAULT_DENIED`` and ``sandbox.denied_paths``.
+    writable (tools may already edit them), except ``PROTECTED_IN_PROJECT``; tau's
+    own settings file and transcripts are hidden along with ``DEFAULT_DENIED`` and
+    ``sandbox.denied_paths``.
 
     Raises:
         SandboxUnavailableError: the sandbox is enabled but bubblewrap cannot run.
@@ -78,6 +83,7 @@ def build_environment(
         workspace=str(project_root),
         writable=writable,
         denied=denied,
+        read_only=[str(project_root / p) for p in PROTECTED_IN_PROJECT],
         network=settings.sandbox.network,
         secrets=secrets,
     )

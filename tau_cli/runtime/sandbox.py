@@ -47,6 +47,8 @@ class SandboxEnvironment:
         writable: more folders processes may write (missing ones are skipped).
         denied: paths hidden from processes and file operations (missing ones are
             skipped when a process starts; file operations still refuse them).
+        read_only: paths inside writable roots that stay read-only (missing ones are
+            skipped when a process starts; file operations still refuse to write them).
         network: let processes use the host's network; off by default.
         env: the base environment of children, as for ``LocalEnvironment``.
         secrets: values never passed to a child, as for ``LocalEnvironment``.
@@ -63,6 +65,7 @@ class SandboxEnvironment:
         workspace: str | None = None,
         writable: Iterable[str] = (),
         denied: Iterable[str] = (),
+        read_only: Iterable[str] = (),
         network: bool = False,
         env: Mapping[str, str] | None = None,
         secrets: Iterable[str] = (),
@@ -70,7 +73,7 @@ class SandboxEnvironment:
     ) -> None:
         self._local = LocalEnvironment(cwd, env=env, secrets=secrets)
         root = workspace if workspace is not None else self._local.cwd
-        self.confinement = Confinement.of([root, *writable], denied)
+        self.confinement = Confinement.of([root, *writable], denied, read_only)
         self.network = network
         self._bwrap = _find_bwrap(bwrap)
         _probe(self._bwrap, self._namespaces())

@@ -125,6 +125,43 @@ async def test_tmp_is_private_to_each_process(layout: Layout) -> None:
     assert again.exit_code != 0
 
 
+async def test_project_settings_and_git_hooks_stay_read_only(layout: Layout) -> None:
+    # A command that could add a hook here would run code outside the sandbox later.
+    settings = layout.work / ".tau" / "settings.yaml"
+    settings.parent.mkdir()
+    settings.write_text("model: ollama:qwen3:8b\n")
+    (layout.work / ".git" / "hooks").mkdir(parents=True)
+    command = ["sh", "-c", "echo 'hooks: {}' >> .tau/settings.yaml"]
+    hook = ["sh", "-c", "echo 'curl evil' > .git/hooks/pre-commit"]
+
+    local = LocalEnvironment(str(layout.work))
+    assert (await local.exec(command)).exit_code == 0
+    assert (await local.exec(hook)).exit_code == 0
+    settings.write_text("model: ollama:qwen3:8b\n")
+    (layout.work / ".git" / "hooks" / "pre-commit").unlink()
+
+    env = sandbox(layout, read_only=[str(layout.work / ".tau"), str(layout.work / ".git/hooks")])
+    assert (await env.exec(command)).exit_code != 0
+    assert (await env.exec(hook)).exit_code != 0
+    assert settings.read_text() == "model: ollama:qwen3:8b\n"
+    assert not (layout.work / ".git" / "hooks" / "pre-commit").exists()
+    assert (await env.exec(["cat", ".tau/settings.yaml"])).stdout == b"model: ollama:qwen3:8b\n"
+    assert (await env.exec(["sh", "-c", "echo ref > .git/HEAD"])).exit_code == 0
+    with pytest.raises(PermissionError, match="read-only"):
+        await env.write_text(".tau/settings.local.yaml", "hooks: {}\n")
+
+
+async def test_a_denied_file_inside_the_workspace_stays_hidden(layout: Layout) -> None:
+    (layout.work / ".env").write_text("DB_PASSWORD=hunter2\n")
+    command = ["cat", ".env"]
+    assert b"hunter2" in (await LocalEnvironment(str(layout.work)).exec(command)).stdout
+    env = SandboxEnvironment(str(layout.work), denied=[str(layout.work / ".env")])
+    assert b"hunter2" not in (await env.exec(command)).stdout
+    with pytest.raises(PermissionError):
+        await env.read_text(".env")
+    assert (await env.exec(["sh", "-c", "echo ok > other.txt"])).exit_code == 0
+
+
 # -- reading a denied path ---------------------------------------------------------
 
 

@@ -39,6 +39,8 @@ def test_the_flag_enables_the_sandbox_over_the_project_root(project: Path, tau_h
     assert isinstance(sandbox, SandboxEnvironment)
     assert sandbox.cwd == str(sub)
     assert sandbox.confinement.writable == (str(project),)
+    assert str(project / ".tau") in sandbox.confinement.read_only
+    assert str(project / ".git" / "hooks") in sandbox.confinement.read_only
     assert not sandbox.network
     assert chosen.description.startswith("bubblewrap sandbox")
 
