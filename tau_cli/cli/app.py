@@ -271,6 +271,23 @@ def sessions_delete(
     delete_session(session_id)
 
 
+@app.command("rewind")
+def rewind_command(
+    ctx: typer.Context,
+    turn: Annotated[
+        int | None,
+        typer.Argument(help="Restore the files as they were before this turn; omit to list."),
+    ] = None,
+    session: Annotated[
+        str | None, typer.Option("--session", "-s", help="Session id (default: the newest here).")
+    ] = None,
+) -> None:
+    """Restore the project's files to how they were before an earlier turn."""
+    from tau_cli.cli.rewind_command import run_rewind
+
+    run_rewind(ctx.obj.cwd, turn, session)
+
+
 @app.command("trust")
 def trust_command(
     ctx: typer.Context,

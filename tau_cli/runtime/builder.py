@@ -24,6 +24,7 @@ from tau_cli.core import (
     ProviderConfig,
 )
 from tau_cli.memory import BootstrapOptions, MemoryFileError, load_bootstrap
+from tau_cli.runtime.checkpoints import CheckpointStore, has_project_marker
 from tau_cli.runtime.clarify import AskUserTool
 from tau_cli.runtime.environments import build_environment
 from tau_cli.runtime.hooks import HookRunner
@@ -203,7 +204,11 @@ def build_runtime(
         save_rule=lambda rule: _save_rule(root, rule),
     )
     plans.on_approved.append(loop.pinned.append)
-    return Runtime(loop, clock=clock, environment=chosen.description)
+    checkpoints = None
+    if settings.checkpoints and has_project_marker(root):
+        checkpoints = CheckpointStore(home, session.id, root)
+        checkpoints = checkpoints if checkpoints.available else None
+    return Runtime(loop, clock=clock, environment=chosen.description, checkpoints=checkpoints)
 
 
 def system_prompt(

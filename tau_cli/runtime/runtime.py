@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from tau_cli.core import Event, ModelCapabilities
-from tau_cli.runtime.events import ModeChanged, TurnFinished
+from tau_cli.runtime.checkpoints import CheckpointError, CheckpointStore
+from tau_cli.runtime.events import ModeChanged, Notice, TurnFinished
 from tau_cli.runtime.loop import AgentLoop
 from tau_cli.runtime.settings import PermissionMode
 from tau_cli.tools import PermissionMode as ToolsPermissionMode
@@ -55,9 +56,15 @@ class Runtime:
     """The in-process runtime: one session, one loop, one event stream."""
 
     def __init__(
-        self, loop: AgentLoop, *, clock: Clock = _utc_now, environment: str = "local"
+        self,
+        loop: AgentLoop,
+        *,
+        clock: Clock = _utc_now,
+        environment: str = "local",
+        checkpoints: CheckpointStore | None = None,
     ) -> None:
         self._loop = loop
+        self._checkpoints = checkpoints
         self._environment = environment
         self._clock = clock
         self._seq = itertools.count(1)
@@ -90,6 +97,7 @@ class Runtime:
             queue.put_nowait(self._stamp(event))
 
         async def turn() -> TurnFinished:
+            await self._checkpoint(prompt, emit)
             finished = await self._loop.run_turn(prompt, emit)
             await emit(finished)
             return finished
@@ -119,6 +127,15 @@ class Runtime:
             if not self._task.done():
                 self._task.cancel()
                 await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _checkpoint(self, prompt: str, emit: Callable[[object], Awaitable[None]]) -> None:
+        """Snapshot the project before the turn can change it; a failure only warns."""
+        if self._checkpoints is None:
+            return
+        try:
+            await asyncio.to_thread(self._checkpoints.record, prompt)
+        except CheckpointError as exc:
+            await emit(Notice(level="warning", message=f"no checkpoint for this turn: {exc}"))
 
     def inject(self, text: str) -> None:
         self._loop.injections.put_nowait(text)

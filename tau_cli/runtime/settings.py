@@ -153,6 +153,10 @@ class Settings(_Section):
     memory: MemorySettings = MemorySettings()
     skills: SkillsSettings = SkillsSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    checkpoints: bool = True
+    """Snapshot the project before each turn (in a git store under ``$TAU_HOME``, never
+    your own repository) so ``tau rewind`` can restore its files. Needs git; only
+    folders with ``.git`` or ``.tau`` are snapshotted; ``.gitignore`` is respected."""
     plans_dir: str = ".tau/plans"
     """Where plan files are written, relative to the project root."""
     max_iterations: int = Field(default=100, ge=1)

@@ -1,0 +1,109 @@
+"""Checkpoints and ``tau rewind``: three turns of edits, writes and shell changes, undone
+turn by turn, each time exactly (bytes, created files gone, deleted files back)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tau_cli.agent import Turn
+from tau_cli.testing import ScriptedModelServer
+
+from .conftest import run_tau
+
+
+def files(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` but the user's own ``.git``, with its exact bytes."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def call(name: str, **arguments: Any) -> dict[str, Any]:
+    return {"name": name, "arguments": arguments}
+
+
+def test_rewind_restores_each_earlier_turn_byte_for_byte(repo: Path) -> None:
+    (repo / "calc.py").write_text("def add(a, b):\n    return a - b\n")
+    (repo / "data.bin").write_bytes(bytes(range(256)))
+    (repo / ".gitignore").write_text("build/\n")
+    (repo / "build").mkdir()
+    (repo / "build" / "out.o").write_bytes(b"\x7fELF")
+    notes, calc = str(repo / "notes.txt"), str(repo / "calc.py")
+    raw: list[dict[str, Any]] = [
+        # turn 1: write creates a file, edit changes one
+        {
+            "tool_calls": [
+                call("write", file_path=notes, content="first\n"),
+                call("read", file_path=calc),
+            ]
+        },
+        {"tool_calls": [call("edit", file_path=calc, old_string="a - b", new_string="a + b")]},
+        {"text": "turn one done"},
+        # turn 2: a shell command deletes, creates binary files and folders
+        {
+            "tool_calls": [
+                call(
+                    "bash",
+                    command="rm data.bin && mkdir -p deep/er"
+                    " && printf '\\000\\377' > deep/er/new.bin && echo rebuilt > build/out.o",
+                )
+            ]
+        },
+        {"text": "turn two done"},
+        # turn 3: write over a file, and a shell command appends to another
+        {"tool_calls": [call("read", file_path=notes)]},
+        {
+            "tool_calls": [
+                call("write", file_path=notes, content="second\n"),
+                call("bash", command="printf 'tail' >> calc.py"),
+            ]
+        },
+        {"text": "turn three done"},
+    ]
+    states = [files(repo)]
+    env = {"TAU_MODEL": "openai:scripted-model", "OPENAI_API_KEY": "sk-test-0000000000000000"}
+    with ScriptedModelServer([Turn.model_validate(t) for t in raw]) as server:
+        env["OPENAI_BASE_URL"] = f"{server.url}/v1"
+        for i, prompt in enumerate(("one", "two", "three")):
+            more = ["--continue"] if i else []
+            result = run_tau("--permission-mode", "bypass", "run", *more, prompt, cwd=repo, **env)
+            assert result.returncode == 0, result.stderr
+            states.append(files(repo))
+    assert states[1] != states[0] and states[2] != states[1] and states[3] != states[2]
+    assert "deep/er/new.bin" in states[2] and "data.bin" not in states[2]
+
+    listing = run_tau("rewind", cwd=repo)
+    assert "before: one" in listing.stdout and "before: three" in listing.stdout
+
+    for turn in (3, 2, 1):
+        result = run_tau("rewind", str(turn), cwd=repo)
+        assert result.returncode == 0, result.stderr
+        expected = dict(states[turn - 1])
+        # build/ is git-ignored: never recorded, so no rewind touches it.
+        expected["build/out.o"] = b"rebuilt\n"
+        assert files(repo) == expected
+    assert not (repo / "deep").exists()
+    assert list((repo / ".git").iterdir()) == []  # the user's own git is never touched
+    assert len(list((Path(os.environ["TAU_HOME"]) / "checkpoints").iterdir())) == 1
+
+
+def test_an_unknown_turn_is_a_clear_error(repo: Path) -> None:
+    turn = Turn.model_validate({"text": "hi"})
+    with ScriptedModelServer([turn]) as server:
+        result = run_tau(
+            "run",
+            "hello",
+            cwd=repo,
+            TAU_MODEL="openai:scripted-model",
+            OPENAI_BASE_URL=f"{server.url}/v1",
+            OPENAI_API_KEY="sk-test-0000000000000000",
+        )
+    assert result.returncode == 0, result.stderr
+    refused = run_tau("rewind", "7", cwd=repo)
+    assert refused.returncode == 1
+    assert "no checkpoint for turn 7 (this session has: 1)" in refused.stderr
+    assert "Traceback" not in refused.stderr
