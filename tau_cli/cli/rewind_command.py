@@ -24,7 +24,7 @@ def run_rewind(cwd: Path, turn: int | None, session: str | None) -> None:
         session_id = newest[0].id
     checkpoints = CheckpointStore(tau_home(), session_id, project_root(cwd))
     if turn is None:
-        found = checkpoints.list()
+        found = checkpoints.turns()
         if not found:
             typer.echo(f"session {session_id[:12]} has no checkpoints.")
             return

@@ -42,6 +42,25 @@ class Checkpoint:
 
 
 @dataclass(frozen=True)
+class FileChange:
+    """One file a turn changed; line counts are None for binary files."""
+
+    path: str
+    added: int | None
+    removed: int | None
+
+
+def summarize_changes(changes: list[FileChange]) -> str:
+    """One line for the user: ``changed 2 files (+3 -1): a.py, b.txt``."""
+    added = sum(c.added or 0 for c in changes)
+    removed = sum(c.removed or 0 for c in changes)
+    names = ", ".join(c.path for c in changes[:5])
+    more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
+    noun = "file" if len(changes) == 1 else "files"
+    return f"changed {len(changes)} {noun} (+{added} -{removed}): {names}{more}"
+
+
+@dataclass(frozen=True)
 class Rewound:
     """What a rewind changed in the project."""
 
@@ -74,13 +93,13 @@ class CheckpointStore:
         if not self.git_dir.exists():
             self.git_dir.mkdir(parents=True)
             self._run("init", "--quiet")
-        turn = len(self.list()) + 1
+        turn = len(self.turns()) + 1
         self._run("add", "--all", "--", ".")
         title = " ".join(prompt.split())[:72]
         self._run("commit", "--quiet", "--allow-empty", "-m", f"turn {turn}: {title}")
         return Checkpoint(turn, self._run("rev-parse", "HEAD").strip(), title)
 
-    def list(self) -> list[Checkpoint]:
+    def turns(self) -> list[Checkpoint]:
         """Every checkpoint, oldest first."""
         if not (self.git_dir / "HEAD").exists():
             return []
@@ -96,15 +115,34 @@ class CheckpointStore:
                 found.append(Checkpoint(int(number), commit, prompt.strip()))
         return found
 
+    def changes(self) -> list[FileChange]:
+        """What changed in the project since the newest checkpoint, by file."""
+        if not self.turns():
+            return []
+        self._run("add", "--all", "--", ".")
+        numstat = self._run("diff", "--cached", "--numstat", "--no-renames", "-z", "HEAD")
+        found = []
+        for entry in numstat.split("\0"):
+            if entry:
+                added, removed, name = entry.split("\t", 2)
+                found.append(
+                    FileChange(
+                        name,
+                        int(added) if added.isdigit() else None,
+                        int(removed) if removed.isdigit() else None,
+                    )
+                )
+        return found
+
     def rewind(self, turn: int) -> Rewound:
         """Put the project's files back as they were before ``turn``.
 
         The current state is snapshotted first (as an unnumbered checkpoint), so what
         a rewind overwrites is still in the store.
         """
-        target = next((c for c in self.list() if c.turn == turn), None)
+        target = next((c for c in self.turns() if c.turn == turn), None)
         if target is None:
-            known = ", ".join(str(c.turn) for c in self.list()) or "none"
+            known = ", ".join(str(c.turn) for c in self.turns()) or "none"
             raise CheckpointError(f"no checkpoint for turn {turn} (this session has: {known})")
         self._run("add", "--all", "--", ".")
         self._run("commit", "--quiet", "--allow-empty", "-m", f"before rewinding to turn {turn}")

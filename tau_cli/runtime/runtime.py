@@ -15,7 +15,12 @@ from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from tau_cli.core import Event, ModelCapabilities
-from tau_cli.runtime.checkpoints import CheckpointError, CheckpointStore
+from tau_cli.runtime.checkpoints import (
+    CheckpointError,
+    CheckpointStore,
+    Rewound,
+    summarize_changes,
+)
 from tau_cli.runtime.events import ModeChanged, Notice, TurnFinished
 from tau_cli.runtime.loop import AgentLoop
 from tau_cli.runtime.settings import PermissionMode
@@ -99,6 +104,7 @@ class Runtime:
         async def turn() -> TurnFinished:
             await self._checkpoint(prompt, emit)
             finished = await self._loop.run_turn(prompt, emit)
+            await self._report_changes(emit)
             await emit(finished)
             return finished
 
@@ -136,6 +142,30 @@ class Runtime:
             await asyncio.to_thread(self._checkpoints.record, prompt)
         except CheckpointError as exc:
             await emit(Notice(level="warning", message=f"no checkpoint for this turn: {exc}"))
+
+    async def _report_changes(self, emit: Callable[[object], Awaitable[None]]) -> None:
+        """Say which files the turn changed, so the user can review them (or undo)."""
+        if self._checkpoints is None:
+            return
+        try:
+            changes = await asyncio.to_thread(self._checkpoints.changes)
+        except CheckpointError:
+            return
+        if changes:
+            await emit(Notice(level="info", message=summarize_changes(changes)))
+
+    async def undo(self) -> Rewound:
+        """Put the files back as they were before the newest turn.
+
+        Raises:
+            CheckpointError: checkpoints are off here, or no turn has run yet.
+        """
+        if self._checkpoints is None:
+            raise CheckpointError("checkpoints are off (no git, no project folder, or disabled)")
+        found = await asyncio.to_thread(self._checkpoints.turns)
+        if not found:
+            raise CheckpointError("nothing to undo yet")
+        return await asyncio.to_thread(self._checkpoints.rewind, found[-1].turn)
 
     def inject(self, text: str) -> None:
         self._loop.injections.put_nowait(text)

@@ -3,14 +3,17 @@ turn by turn, each time exactly (bytes, created files gone, deleted files back).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
+import pexpect
+
 from tau_cli.agent import Turn
 from tau_cli.testing import ScriptedModelServer
 
-from .conftest import run_tau
+from .conftest import TAU, run_tau, tau_env
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -107,3 +110,78 @@ def test_an_unknown_turn_is_a_clear_error(repo: Path) -> None:
     assert refused.returncode == 1
     assert "no checkpoint for turn 7 (this session has: 1)" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def model_env(server: ScriptedModelServer) -> dict[str, str]:
+    return {
+        "TAU_MODEL": "openai:scripted-model",
+        "OPENAI_BASE_URL": f"{server.url}/v1",
+        "OPENAI_API_KEY": "sk-test-0000000000000000",
+    }
+
+
+def test_a_turn_ends_by_saying_which_files_it_changed(repo: Path) -> None:
+    (repo / "calc.py").write_text("a\nb\n")
+    script = [
+        Turn.model_validate(t)
+        for t in (
+            {
+                "tool_calls": [
+                    call("bash", command="printf 'a\\nc\\nd\\n' > calc.py; echo x > n.txt")
+                ]
+            },
+            {"text": "done"},
+        )
+    ]
+    with ScriptedModelServer(script) as server:
+        result = run_tau(
+            "--permission-mode",
+            "bypass",
+            "run",
+            "--output-format",
+            "stream-json",
+            "change things",
+            cwd=repo,
+            **model_env(server),
+        )
+    assert result.returncode == 0, result.stderr
+    notices = [
+        json.loads(line)["message"]
+        for line in result.stdout.splitlines()
+        if json.loads(line)["type"] == "notice"
+    ]
+    assert notices == ["changed 2 files (+3 -1): calc.py, n.txt"]
+
+
+def test_undo_in_the_chat_puts_the_last_turn_back(repo: Path) -> None:
+    (repo / "calc.py").write_text("original\n")
+    script = [
+        Turn.model_validate(t)
+        for t in (
+            {"tool_calls": [call("bash", command="echo changed > calc.py; echo new > made.txt")]},
+            {"text": "Changed it."},
+        )
+    ]
+    with ScriptedModelServer(script) as server:
+        child = pexpect.spawn(
+            TAU,
+            ["--permission-mode", "bypass", "chat", "--plain"],
+            cwd=str(repo),
+            env=tau_env(TERM="xterm", **model_env(server)),
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(40, 160),
+        )
+        child.expect("local \\(no sandbox\\) · /help for commands")
+        child.sendline("change calc")
+        child.expect("Changed it.")
+        assert (repo / "made.txt").exists()
+        child.sendline("/undo")
+        child.expect("undone: restored calc.py, deleted made.txt")
+        child.sendline("/exit")
+        child.expect(pexpect.EOF)
+        child.close()
+
+    assert child.exitstatus == 0
+    assert (repo / "calc.py").read_bytes() == b"original\n"
+    assert not (repo / "made.txt").exists()
