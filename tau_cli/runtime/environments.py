@@ -58,8 +58,8 @@ def build_environment(
 
     In the sandbox the project root and ``permissions.additional_directories`` are
     writable (tools may already edit them), except ``PROTECTED_IN_PROJECT``; tau's
-    own settings file and transcripts are hidden along with ``DEFAULT_DENIED`` and
-    ``sandbox.denied_paths``.
+    own settings file, transcripts and checkpoints (copies of other projects) are
+    hidden along with ``DEFAULT_DENIED`` and ``sandbox.denied_paths``.
 
     Raises:
         SandboxUnavailableError: the sandbox is enabled but bubblewrap cannot run.
@@ -73,6 +73,7 @@ def build_environment(
         *(_expand(p, home) for p in (*DEFAULT_DENIED, *settings.sandbox.denied_paths)),
         str(tau_home / "settings.yaml"),
         str(tau_home / "sessions"),
+        str(tau_home / "checkpoints"),
     ]
     writable = [
         _expand(p, home)

@@ -65,7 +65,8 @@ def test_settings_files_add_writable_and_denied_paths(project: Path, tau_home: P
     assert sandbox.network
     assert str(home / ".cache" / "tool") in sandbox.confinement.writable
     denied = sandbox.confinement.denied
-    for hidden in (home / "private", home / ".ssh", tau_home / "settings.yaml"):
+    tau_files = [tau_home / name for name in ("settings.yaml", "sessions", "checkpoints")]
+    for hidden in (home / "private", home / ".ssh", *tau_files):
         assert str(hidden.resolve()) in denied
 
 
