@@ -111,7 +111,7 @@ class SandboxEnvironment:
         return [found.get(p) for p in paths]
 
     async def write_bytes(self, path: str, data: bytes) -> None:
-        real = await self._local.realpath(path)
+        real = await asyncio.to_thread(self._opened, path)
         self.confinement.check_write(real, self.resolve(path))
         await self._local.write_bytes(path, data)
 
@@ -141,13 +141,7 @@ class SandboxEnvironment:
         if self.confinement.access(real_base) == "hidden":
             return []
         found = await self._local.glob(pattern, base, skip_dirs=skip_dirs)
-        # Symlinked folders are never followed, so below the base a path is its own
-        # real path (only a final file symlink may point elsewhere; reading it is checked).
-        return [
-            path
-            for path in found
-            if self.confinement.access(real_base + path[len(base) :]) != "hidden"
-        ]
+        return await asyncio.to_thread(self._listable, found)
 
     async def stat_many(self, paths: Sequence[str]) -> list[FileInfo | None]:
         shown = await asyncio.to_thread(self._visible, paths)
@@ -155,22 +149,38 @@ class SandboxEnvironment:
         found = dict(zip([p for p in paths if p in shown], infos, strict=True))
         return [found.get(p) for p in paths]
 
+    def _opened(self, path: str) -> str:
+        """The real path the local environment will open for ``path``.
+
+        It opens ``resolve(path)`` (``..`` removed before symlinks are followed), so
+        that, and not the OS's reading of the raw path, is what must be checked.
+        """
+        return os.path.realpath(self.resolve(path))
+
     async def _readable(self, path: str, *, follow_symlinks: bool = True) -> None:
         if follow_symlinks:
-            real = await self._local.realpath(path)
+            real = await asyncio.to_thread(self._opened, path)
         else:
             # The link itself: its folder resolved, its own name kept.
             folder, name = os.path.split(self.resolve(path))
-            real = os.path.join(await self._local.realpath(folder), name)
+            real = os.path.join(await asyncio.to_thread(os.path.realpath, folder), name)
         self.confinement.check_read(real, self.resolve(path))
 
     def _visible(self, paths: Sequence[str]) -> set[str]:
         """The paths (as given) whose resolved target a sandboxed process could read."""
-        return {
-            path
-            for path in paths
-            if self.confinement.access(os.path.realpath(self.resolve(path))) != "hidden"
-        }
+        return {p for p in paths if self.confinement.access(self._opened(p)) != "hidden"}
+
+    def _listable(self, paths: list[str]) -> list[str]:
+        """The found paths not inside a hidden folder (a glob may start anywhere)."""
+        real_folders: dict[str, str] = {}
+        shown = []
+        for path in paths:
+            folder, name = os.path.split(path)
+            if folder not in real_folders:
+                real_folders[folder] = os.path.realpath(folder)
+            if self.confinement.access(os.path.join(real_folders[folder], name)) != "hidden":
+                shown.append(path)
+        return shown
 
     # -- processes, run under bwrap --------------------------------------------
 

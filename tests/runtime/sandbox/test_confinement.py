@@ -219,6 +219,34 @@ async def test_a_symlink_in_the_workspace_does_not_lead_a_read_out(layout: Layou
     assert await env.read_many(["key-link"]) == [None]
 
 
+async def test_dotdot_after_a_symlink_cannot_smuggle_a_path_past_the_check(
+    layout: Layout,
+) -> None:
+    # The OS would read "deep/../../.." from the link's target, but the environment
+    # removes ".." first: the check must judge the path that is really opened.
+    target = layout.work / "a" / "b" / "c"
+    target.mkdir(parents=True)
+    (layout.work / "deep").symlink_to(target)
+    depth = len(layout.work.parts) - 1
+    sneaky = "deep/.." + "/.." * depth + str(layout.key)
+    local = LocalEnvironment(str(layout.work))
+    assert await local.read_text(sneaky) == "PRIVATE-KEY-MATERIAL\n"
+
+    env = sandbox(layout)
+    with pytest.raises(PermissionError):
+        await env.read_text(sneaky)
+    assert await env.read_many([sneaky]) == [None]
+    with pytest.raises(PermissionError):
+        await env.write_text("deep/.." + "/.." * depth + str(layout.sibling / "x.txt"), "x")
+    assert list(layout.sibling.iterdir()) == []
+
+
+async def test_a_glob_pattern_that_climbs_out_finds_nothing_hidden(layout: Layout) -> None:
+    pattern = "../home/.ssh/*"
+    assert await LocalEnvironment(str(layout.work)).glob(pattern) == [str(layout.key)]
+    assert await sandbox(layout).glob(pattern) == []
+
+
 async def test_a_glob_from_above_skips_denied_folders(layout: Layout) -> None:
     home = str(layout.ssh.parent)
     (layout.ssh.parent / "notes.txt").write_text("visible")
