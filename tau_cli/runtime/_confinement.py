@@ -19,8 +19,11 @@ from typing import Literal
 
 Access = Literal["write", "read", "hidden"]
 
-PRIVATE_ROOTS = ("/tmp", "/proc", "/dev")
-"""Folders every sandboxed process gets its own copy of; the host's are not shown."""
+PRIVATE_ROOTS = ("/tmp", "/proc", "/dev", "/run")
+"""Folders every sandboxed process gets its own copy of; the host's are not shown.
+
+``/run`` holds the sockets of the daemons that would run anything for a caller
+(Docker, D-Bus, systemd): a read-only mount does not stop ``connect()``."""
 
 _PRIVATE, _WRITABLE, _READ_ONLY, _DENIED = 0, 1, 2, 3
 """Rule kinds, in the order a tie between equally deep roots is settled."""

@@ -282,10 +282,23 @@ def sandbox_unavailable_reason(bwrap: str | None = None) -> str | None:
 
 def _base_namespaces(*, network: bool) -> list[str]:
     args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    args += ["--unshare-all", "--die-with-parent"]
+    args += ["--tmpfs", "/run", *_resolver(network)]
+    # Run as root, bwrap would keep every capability, and CAP_SYS_ADMIN could simply
+    # unmount what hides a denied path.
+    args += ["--unshare-all", "--die-with-parent", "--cap-drop", "ALL"]
     if network:
         args.append("--share-net")
     return args
+
+
+def _resolver(network: bool) -> list[str]:
+    """With the network allowed, keep name lookups working where resolv.conf lives in /run."""
+    if not network:
+        return []
+    real = os.path.realpath("/etc/resolv.conf")
+    if real.startswith("/run/") and os.path.exists(real):
+        return ["--ro-bind", real, real]
+    return []
 
 
 def _find_bwrap(program: str | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -178,6 +179,14 @@ async def test_a_command_cannot_read_a_denied_path(layout: Layout) -> None:
     assert (listing.exit_code, listing.stdout) == (0, b"")
 
 
+async def test_no_capability_is_left_to_unmount_what_hides_a_path(layout: Layout) -> None:
+    env = sandbox(layout)
+    status = await env.exec(["grep", "^CapEff:", "/proc/self/status"])
+    assert status.stdout.split() == [b"CapEff:", b"0000000000000000"]
+    unmask = await env.exec(["sh", "-c", f"umount {layout.ssh}; cat {layout.key}"])
+    assert b"PRIVATE-KEY-MATERIAL" not in unmask.stdout
+
+
 async def test_a_denied_file_is_unreadable_too(layout: Layout) -> None:
     command = ["cat", str(layout.key)]
     assert (await LocalEnvironment(str(layout.work)).exec(command)).exit_code == 0
@@ -320,6 +329,28 @@ async def test_the_network_can_be_allowed(
     result = await sandbox(layout, network=True).exec(_connect(port), timeout=20)
     assert result.stdout == b"connected\n"
     await _until(lambda: received == [b"hello"])
+
+
+async def test_daemon_sockets_in_run_are_out_of_reach(layout: Layout) -> None:
+    # Docker, D-Bus and systemd listen on sockets under /run; a read-only mount does
+    # not stop connect(), so the sandbox gives each process an empty /run.
+    if not os.access("/run", os.W_OK):
+        pytest.skip("a socket under /run needs write access to /run")
+    path = f"/run/tau-sandbox-test-{os.getpid()}.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(path)
+    server.listen()
+    script = f"import socket; socket.socket(socket.AF_UNIX).connect({path!r}); print('connected')"
+    try:
+        control = await LocalEnvironment(str(layout.work)).exec([sys.executable, "-c", script])
+        assert control.stdout == b"connected\n"
+        for network in (False, True):
+            confined = await sandbox(layout, network=network).exec([sys.executable, "-c", script])
+            assert b"connected" not in confined.stdout
+            assert b"FileNotFoundError" in confined.stdout
+    finally:
+        server.close()
+        os.unlink(path)
 
 
 async def _until(condition: object) -> None:
