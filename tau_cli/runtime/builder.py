@@ -206,8 +206,8 @@ def build_runtime(
     plans.on_approved.append(loop.pinned.append)
     checkpoints = None
     if settings.checkpoints and has_project_marker(root):
+        # Without git every turn warns that it has no checkpoint, rather than silently.
         checkpoints = CheckpointStore(home, session.id, root)
-        checkpoints = checkpoints if checkpoints.available else None
     return Runtime(loop, clock=clock, environment=chosen.description, checkpoints=checkpoints)
 
 

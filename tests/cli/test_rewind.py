@@ -185,3 +185,22 @@ def test_undo_in_the_chat_puts_the_last_turn_back(repo: Path) -> None:
     assert child.exitstatus == 0
     assert (repo / "calc.py").read_bytes() == b"original\n"
     assert not (repo / "made.txt").exists()
+
+
+def test_without_git_each_turn_warns_that_it_has_no_checkpoint(repo: Path) -> None:
+    script = [Turn.model_validate({"text": "hi"})]
+    with ScriptedModelServer(script) as server:
+        result = run_tau(
+            "run",
+            "--output-format",
+            "stream-json",
+            "hello",
+            cwd=repo,
+            PATH=str(repo),
+            **model_env(server),
+        )
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    notices = [e["message"] for e in events if e["type"] == "notice"]
+    assert notices == ["no checkpoint for this turn: checkpoints need git, which is not installed"]
+    assert events[-1]["type"] == "turn_finished" and events[-1]["reason"] == "completed"

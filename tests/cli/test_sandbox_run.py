@@ -117,3 +117,13 @@ def test_at_a_terminal_tau_run_says_which_environment_is_active(repo: Path) -> N
             child.expect(pexpect.EOF)
             child.close()
             assert child.exitstatus == 0
+
+
+def test_the_status_says_where_tools_run(repo: Path) -> None:
+    local = run_tau(cwd=repo)
+    assert "tools:    run locally (no sandbox; --sandbox turns it on)" in local.stdout
+    missing = run_tau("--sandbox", cwd=repo, PATH=str(repo))
+    assert "sandbox requested but unavailable: the sandbox needs bubblewrap" in missing.stdout
+    if sandbox_unavailable_reason() is None:
+        sandboxed = run_tau("--sandbox", cwd=repo)
+        assert "tools:    bubblewrap sandbox (no network)" in sandboxed.stdout
