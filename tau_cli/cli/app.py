@@ -281,11 +281,18 @@ def rewind_command(
     session: Annotated[
         str | None, typer.Option("--session", "-s", help="Session id (default: the newest here).")
     ] = None,
+    conversation: Annotated[
+        bool,
+        typer.Option(
+            "--conversation",
+            help="Also take the conversation back: continue from a copy that ends before TURN.",
+        ),
+    ] = False,
 ) -> None:
     """Restore the project's files to how they were before an earlier turn."""
     from tau_cli.cli.rewind_command import run_rewind
 
-    run_rewind(ctx.obj.cwd, turn, session)
+    run_rewind(ctx.obj.cwd, turn, session, conversation=conversation)
 
 
 @app.command("trust")

@@ -1,4 +1,9 @@
-"""``tau rewind [TURN]``: put the project's files back as they were before a turn."""
+"""``tau rewind [TURN]``: put the project's files back as they were before a turn.
+
+With ``--conversation`` the conversation goes back too: the session is copied up to
+where that turn began (the original is kept whole) and the copy becomes the newest
+session here, so ``--continue`` picks it up.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ from tau_cli.runtime.paths import project_root, tau_home
 from tau_cli.session import SessionStore
 
 
-def run_rewind(cwd: Path, turn: int | None, session: str | None) -> None:
+def run_rewind(
+    cwd: Path, turn: int | None, session: str | None, *, conversation: bool = False
+) -> None:
     store = SessionStore()
     if session is not None:
         session_id = _full_id(store, session)
@@ -32,6 +39,9 @@ def run_rewind(cwd: Path, turn: int | None, session: str | None) -> None:
         for checkpoint in found:
             typer.echo(f"  {checkpoint.turn:>3}  before: {checkpoint.prompt}")
         return
+    target = next((c for c in checkpoints.turns() if c.turn == turn), None)
+    if conversation and target is not None and target.messages is None:
+        raise ConfigError(f"turn {turn}'s checkpoint does not say where its conversation began")
     try:
         rewound = checkpoints.rewind(turn)
     except CheckpointError as exc:
@@ -43,3 +53,10 @@ def run_rewind(cwd: Path, turn: int | None, session: str | None) -> None:
         typer.echo(f"  deleted  {name}")
     if not rewound.restored and not rewound.deleted:
         typer.echo("  (nothing had changed)")
+    if conversation and target is not None:
+        # A copy, so the full conversation stays in the original session.
+        fork = store.fork(session_id, at=target.messages)
+        typer.echo(
+            f"the conversation before turn {turn} continues as session {fork.id[:12]} "
+            "(tau run --continue, or tau chat --continue)"
+        )

@@ -39,6 +39,8 @@ class Checkpoint:
     commit: str
     prompt: str = ""
     """The start of the prompt that turn began with."""
+    messages: int | None = None
+    """How many messages the conversation held before the turn."""
 
 
 @dataclass(frozen=True)
@@ -88,31 +90,44 @@ class CheckpointStore:
         """Whether git is installed; without it no checkpoint is taken."""
         return self._git is not None
 
-    def record(self, prompt: str = "") -> Checkpoint:
-        """Snapshot the project as the state before the next turn (``prompt`` labels it)."""
+    def record(self, prompt: str = "", messages: int | None = None) -> Checkpoint:
+        """Snapshot the project as the state before the next turn.
+
+        Args:
+            prompt: the turn's prompt, to label the checkpoint.
+            messages: how many messages the conversation held before the turn, so a
+                rewind can take the conversation back too.
+        """
         if not self.git_dir.exists():
             self.git_dir.mkdir(parents=True)
             self._run("init", "--quiet")
         turn = len(self.turns()) + 1
         self._run("add", "--all", "--", ".")
         title = " ".join(prompt.split())[:72]
-        self._run("commit", "--quiet", "--allow-empty", "-m", f"turn {turn}: {title}")
-        return Checkpoint(turn, self._run("rev-parse", "HEAD").strip(), title)
+        message = f"turn {turn}: {title}"
+        if messages is not None:
+            message += f"\n\nmessages: {messages}"
+        self._run("commit", "--quiet", "--allow-empty", "-m", message)
+        return Checkpoint(turn, self._run("rev-parse", "HEAD").strip(), title, messages)
 
     def turns(self) -> list[Checkpoint]:
         """Every checkpoint, oldest first."""
         if not (self.git_dir / "HEAD").exists():
             return []
         try:
-            log = self._run("log", "--format=%H %s", "--first-parent", "HEAD")
+            log = self._run("log", "--format=%H%x1f%s%x1f%b%x1e", "--first-parent", "HEAD")
         except CheckpointError:
             return []  # no commit yet
         found = []
-        for line in reversed(log.splitlines()):
-            commit, _, subject = line.partition(" ")
+        for record in reversed(log.split("\x1e")):
+            if not record.strip():
+                continue
+            commit, subject, body = record.strip("\n").split("\x1f", 2)
             number, colon, prompt = subject.removeprefix("turn ").partition(":")
             if subject.startswith("turn ") and colon and number.isdigit():
-                found.append(Checkpoint(int(number), commit, prompt.strip()))
+                count = body.strip().removeprefix("messages: ")
+                messages = int(count) if count.isdigit() else None
+                found.append(Checkpoint(int(number), commit, prompt.strip(), messages))
         return found
 
     def changes(self) -> list[FileChange]:

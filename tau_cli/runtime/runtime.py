@@ -139,7 +139,8 @@ class Runtime:
         if self._checkpoints is None:
             return
         try:
-            await asyncio.to_thread(self._checkpoints.record, prompt)
+            messages = len(self._loop.session.messages)
+            await asyncio.to_thread(self._checkpoints.record, prompt, messages)
         except CheckpointError as exc:
             await emit(Notice(level="warning", message=f"no checkpoint for this turn: {exc}"))
 

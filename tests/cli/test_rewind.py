@@ -204,3 +204,42 @@ def test_without_git_each_turn_warns_that_it_has_no_checkpoint(repo: Path) -> No
     notices = [e["message"] for e in events if e["type"] == "notice"]
     assert notices == ["no checkpoint for this turn: checkpoints need git, which is not installed"]
     assert events[-1]["type"] == "turn_finished" and events[-1]["reason"] == "completed"
+
+
+def test_rewind_can_take_the_conversation_back_too(repo: Path) -> None:
+    from tau_cli.session import SessionStore
+
+    raw: list[dict[str, Any]] = [
+        {"tool_calls": [call("bash", command="echo 1 > one.txt")]},
+        {"text": "made one"},
+        {"tool_calls": [call("bash", command="echo 2 > two.txt")]},
+        {"text": "made two"},
+        {"expect": {"last_user_contains": "instead"}, "text": "fresh start"},
+    ]
+    with ScriptedModelServer([Turn.model_validate(t) for t in raw]) as server:
+        for i, prompt in enumerate(("one", "two")):
+            more = ["--continue"] if i else []
+            done = run_tau(
+                "--permission-mode", "bypass", "run", *more, prompt, cwd=repo, **model_env(server)
+            )
+            assert done.returncode == 0, done.stderr
+        original = SessionStore().list(repo)[0].id
+
+        rewound = run_tau("rewind", "2", "--conversation", cwd=repo)
+        assert rewound.returncode == 0, rewound.stderr
+        assert "deleted  two.txt" in rewound.stdout
+        assert "continues as session" in rewound.stdout
+        assert not (repo / "two.txt").exists() and (repo / "one.txt").exists()
+
+        again = run_tau("run", "--continue", "do it instead", cwd=repo, **model_env(server))
+        assert again.returncode == 0, again.stderr
+        assert again.stdout == "fresh start\n"
+
+    def prompts(session_id: str) -> list[str]:
+        messages = SessionStore().load(session_id).session.messages
+        return [m.text for m in messages if m.role == "user"]
+
+    newest = SessionStore().list(repo)[0].id
+    assert newest != original
+    assert prompts(newest) == ["one", "do it instead"]
+    assert prompts(original) == ["one", "two"]
