@@ -46,6 +46,7 @@ _FLAG_NAMES = {
     "permissions.default_mode": "--permission-mode",
     "permissions.allow": "--allow",
     "permissions.deny": "--deny",
+    "sandbox.enabled": "--sandbox",
 }
 
 
@@ -94,6 +95,13 @@ def main(
         bool,
         typer.Option("--trust", help="Trust this folder's project settings for this run."),
     ] = False,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Run tools in a bubblewrap sandbox: only the project is writable, no network.",
+        ),
+    ] = False,
     cwd: Annotated[
         Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
     ] = None,
@@ -114,6 +122,8 @@ def main(
         flags["permissions.allow"] = list(allow)
     if deny:
         flags["permissions.deny"] = list(deny)
+    if sandbox:
+        flags["sandbox.enabled"] = True
     folder = (cwd or Path.cwd()).resolve()
     if not folder.is_dir():
         _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
@@ -323,6 +333,30 @@ def mcp_remove(
     from tau_cli.cli.mcp_command import remove
 
     remove(ctx.obj.settings(), name, project=project)
+
+
+@app.command("rewind")
+def rewind_command(
+    ctx: typer.Context,
+    turn: Annotated[
+        int | None,
+        typer.Argument(help="Restore the files as they were before this turn; omit to list."),
+    ] = None,
+    session: Annotated[
+        str | None, typer.Option("--session", "-s", help="Session id (default: the newest here).")
+    ] = None,
+    conversation: Annotated[
+        bool,
+        typer.Option(
+            "--conversation",
+            help="Also take the conversation back: continue from a copy that ends before TURN.",
+        ),
+    ] = False,
+) -> None:
+    """Restore the project's files to how they were before an earlier turn."""
+    from tau_cli.cli.rewind_command import run_rewind
+
+    run_rewind(ctx.obj.cwd, turn, session, conversation=conversation)
 
 
 @app.command("trust")

@@ -6,7 +6,7 @@ questions are asked inline. Ctrl-C stops the running turn (a second press at the
 prompt leaves), Ctrl-D leaves.
 
 Commands: ``/help``, ``/mode default|accept_edits|plan|bypass``, ``/plan``, ``/memory``,
-``/skills``, ``/exit``. A
+``/skills``, ``/undo``, ``/exit``. A
 prompt that starts with ``#`` is remembered in the project's memory file instead
 of being sent.
 """
@@ -26,6 +26,7 @@ from tau_cli.cli.terminal_interaction import TerminalInteraction
 from tau_cli.core import Event, TextDelta
 from tau_cli.memory import memory_targets, parse_memory_shortcut, remember
 from tau_cli.runtime.builder import Launch, open_runtime
+from tau_cli.runtime.checkpoints import CheckpointError
 from tau_cli.runtime.events import Notice, ToolFinished, ToolStarted, TurnFinished
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.runtime import Runtime
@@ -37,6 +38,7 @@ HELP = """\
 /plan          plan mode: read-only exploration, then a plan to approve
 /memory        the memory files loaded here and what they cost
 /skills        the skills available here
+/undo          put the files back as they were before the last turn
 /exit          leave (Ctrl-D works too)
 # NOTE         remember NOTE in the project's TAU.md
 Ctrl-C stops the running turn."""
@@ -54,7 +56,9 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
     )
     prompt: PromptSession[str] = PromptSession()
     out = sys.stdout
-    out.write(f"tau · {resolved.settings.model} · {cwd} · /help for commands\n")
+    out.write(
+        f"tau · {resolved.settings.model} · {cwd} · {runtime.environment} · /help for commands\n"
+    )
     try:
         while True:
             try:
@@ -78,6 +82,9 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
                 continue
             if text == "/plan":
                 text = "/mode plan"
+            if text == "/undo":
+                await _undo(runtime)
+                continue
             if text.startswith("/mode"):
                 await _set_mode(runtime, text)
                 continue
@@ -99,6 +106,18 @@ async def _set_mode(runtime: Runtime, text: str) -> None:
         return
     await runtime.set_mode(parts[1])  # type: ignore[arg-type]
     sys.stdout.write(f"mode: {parts[1]}\n")
+
+
+async def _undo(runtime: Runtime) -> None:
+    try:
+        rewound = await runtime.undo()
+    except CheckpointError as exc:
+        sys.stdout.write(f"  cannot undo: {exc}\n")
+        return
+    changed = [f"restored {n}" for n in rewound.restored] + [
+        f"deleted {n}" for n in rewound.deleted
+    ]
+    sys.stdout.write("  undone: " + (", ".join(changed) or "nothing had changed") + "\n")
 
 
 async def _turn(runtime: Runtime, text: str) -> None:

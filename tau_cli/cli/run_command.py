@@ -88,6 +88,8 @@ async def _run(
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, on_interrupt)
     progress = sys.stderr.isatty() and output == "text"
+    if progress:
+        sys.stderr.write(f"  environment: {runtime.environment}\n")
     answer = ""
     finished: TurnFinished | None = None
     try:
@@ -117,6 +119,7 @@ async def _run(
         payload = {
             "result": answer,
             "session_id": runtime.session_id,
+            "environment": runtime.environment,
             "reason": finished.reason,
             "iterations": finished.iterations,
             "usage": finished.usage.model_dump(mode="json"),

@@ -14,6 +14,20 @@ from tau_cli.cli.display import home_relative, print_ignored
 from tau_cli.runtime.settings_loader import ResolvedSettings
 
 
+def _environment(resolved: ResolvedSettings) -> str:
+    """Where tools would run, and whether the sandbox can actually start here."""
+    sandbox = resolved.settings.sandbox
+    if not sandbox.enabled:
+        return "run locally (no sandbox; --sandbox turns it on)"
+    from tau_cli.runtime.sandbox import sandbox_unavailable_reason
+
+    reason = sandbox_unavailable_reason()
+    if reason is not None:
+        return f"sandbox requested but unavailable: {reason}"
+    network = "network allowed" if sandbox.network else "no network"
+    return f"bubblewrap sandbox ({network})"
+
+
 def show_status(resolved: ResolvedSettings) -> None:
     console = Console()
     settings = resolved.settings
@@ -25,6 +39,7 @@ def show_status(resolved: ResolvedSettings) -> None:
         f"project:  {home_relative(str(resolved.project_root))} ({trust})", highlight=False
     )
     console.print(f"mode:     {settings.permissions.default_mode}", highlight=False)
+    console.print(f"tools:    {_environment(resolved)}", highlight=False)
     files = ", ".join(home_relative(str(f)) for f in resolved.files) or "none"
     console.print(f"settings: {files}", highlight=False)
     print_ignored(console, resolved)

@@ -27,7 +27,9 @@ from tau_cli.core import (
     ToolCall,
 )
 from tau_cli.memory import BootstrapMemory, BootstrapOptions, MemoryFileError, load_bootstrap
+from tau_cli.runtime.checkpoints import CheckpointStore, has_project_marker
 from tau_cli.runtime.clarify import AskUserTool
+from tau_cli.runtime.environments import build_environment
 from tau_cli.runtime.hooks import HookRunner
 from tau_cli.runtime.loop import AgentLoop, LoopOptions
 from tau_cli.runtime.memory_tools import FeaturesTool, NotesTool, ProgressTool
@@ -50,7 +52,6 @@ from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Re
 from tau_cli.skills import SkillCatalog, SkillMatcher, activate, default_roots, discover_skills
 from tau_cli.skills.activation import ActivationReason
 from tau_cli.tools import (
-    LocalEnvironment,
     PermissionPolicy,
     Tool,
     ToolContext,
@@ -166,7 +167,13 @@ def build_runtime(
     counter = CalibratedCounter()
 
     memory = load_memory(resolved, cwd, counter.count_text)
-    environment = LocalEnvironment(str(cwd))
+    secrets = [
+        p.api_key.get_secret_value() for p in settings.providers.values() if p.api_key is not None
+    ]
+    chosen = build_environment(
+        settings, cwd=cwd, project_root=root, tau_home=home, environ=env, secrets=secrets
+    )
+    environment = chosen.environment
     plans = PlanState(folder=root / settings.plans_dir, clock=clock)
     tools: list[Tool] = [*builtin_tools(), AskUserTool(launch.interaction)]
     configured_skills = [Path(p).expanduser() for p in settings.skills.paths]
@@ -220,9 +227,6 @@ def build_runtime(
     for tool in tools:
         if tool.name in _INTERNAL_TOOLS:
             policy.add_rule(tool.name)
-    secrets = [
-        p.api_key.get_secret_value() for p in settings.providers.values() if p.api_key is not None
-    ]
     store = store or SessionStore(scrub=Redactor.from_environment(env, secrets=secrets))
     session = None
     if launch.resume:
@@ -263,8 +267,19 @@ def build_runtime(
     loop.after_tool = _memory_of_touched_folders(memory)
     if catalog.skills:
         loop.prompt_context = _skill_context(catalog, counter.count_text)
+    checkpoints = None
+    if settings.checkpoints and has_project_marker(root):
+        # Without git every turn warns that it has no checkpoint, rather than silently.
+        checkpoints = CheckpointStore(home, session.id, root)
     closers = [mcp.aclose] if mcp is not None else []
-    return Runtime(loop, clock=clock, closers=closers, notices=notices)
+    return Runtime(
+        loop,
+        clock=clock,
+        closers=closers,
+        notices=notices,
+        environment=chosen.description,
+        checkpoints=checkpoints,
+    )
 
 
 def _mcp_instructions(mcp: McpManager | None) -> str:

@@ -89,6 +89,8 @@ class AgentLoop:
     injections: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     _partial: list[str] = field(default_factory=list)
     _gate: PermissionGate | None = None
+    before_tools: Awaitable[None] | None = None
+    """Awaited before any tool runs (the turn's file snapshot, taken meanwhile)."""
     current_emit: Emit | None = None
     """Where the running turn's events go (subagents forward theirs here)."""
 
@@ -238,6 +240,8 @@ class AgentLoop:
         failures: Counter[tuple[str, str]],
         emit: Emit,
     ) -> tuple[TurnEnd, ErrorInfo | None] | None:
+        if self.before_tools is not None:
+            await self.before_tools
         started = asyncio.get_running_loop().time()
         mode = self.policy.mode
         results = await self.registry.run_all(calls, self.tool_context, gate=self._gate)

@@ -15,6 +15,12 @@ from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from tau_cli.core import Event, ModelCapabilities
+from tau_cli.runtime.checkpoints import (
+    CheckpointError,
+    CheckpointStore,
+    Rewound,
+    summarize_changes,
+)
 from tau_cli.runtime.events import ModeChanged, Notice, TurnFinished
 from tau_cli.runtime.loop import AgentLoop
 from tau_cli.runtime.settings import PermissionMode
@@ -61,8 +67,12 @@ class Runtime:
         clock: Clock = _utc_now,
         closers: Sequence[Callable[[], Awaitable[None]]] = (),
         notices: Sequence[str] = (),
+        environment: str = "local",
+        checkpoints: CheckpointStore | None = None,
     ) -> None:
         self._loop = loop
+        self._checkpoints = checkpoints
+        self._environment = environment
         self._clock = clock
         self._closers = list(closers)
         self._notices = list(notices)
@@ -73,6 +83,11 @@ class Runtime:
     @property
     def session_id(self) -> str:
         return self._loop.session.id
+
+    @property
+    def environment(self) -> str:
+        """Where tools run, in one line (``local (no sandbox)`` or the sandbox's limits)."""
+        return self._environment
 
     @property
     def loop(self) -> AgentLoop:
@@ -92,7 +107,16 @@ class Runtime:
             queue.put_nowait(self._stamp(event))
 
         async def turn() -> TurnFinished:
-            finished = await self._loop.run_turn(prompt, emit)
+            # The snapshot runs while the model thinks; tools wait for it before they run.
+            before = len(self._loop.session.messages)  # where a rewind cuts the conversation
+            snapshot = asyncio.ensure_future(self._checkpoint(prompt, before, emit))
+            self._loop.before_tools = snapshot
+            try:
+                finished = await self._loop.run_turn(prompt, emit)
+            finally:
+                self._loop.before_tools = None
+                await asyncio.shield(snapshot)
+            await self._report_changes(emit)
             await emit(finished)
             return finished
 
@@ -124,6 +148,41 @@ class Runtime:
             if not self._task.done():
                 self._task.cancel()
                 await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _checkpoint(
+        self, prompt: str, messages: int, emit: Callable[[object], Awaitable[None]]
+    ) -> None:
+        """Snapshot the project before the turn can change it; a failure only warns."""
+        if self._checkpoints is None:
+            return
+        try:
+            await asyncio.to_thread(self._checkpoints.record, prompt, messages)
+        except CheckpointError as exc:
+            await emit(Notice(level="warning", message=f"no checkpoint for this turn: {exc}"))
+
+    async def _report_changes(self, emit: Callable[[object], Awaitable[None]]) -> None:
+        """Say which files the turn changed, so the user can review them (or undo)."""
+        if self._checkpoints is None:
+            return
+        try:
+            changes = await asyncio.to_thread(self._checkpoints.changes)
+        except CheckpointError:
+            return
+        if changes:
+            await emit(Notice(level="info", message=summarize_changes(changes)))
+
+    async def undo(self) -> Rewound:
+        """Put the files back as they were before the newest turn.
+
+        Raises:
+            CheckpointError: checkpoints are off here, or no turn has run yet.
+        """
+        if self._checkpoints is None:
+            raise CheckpointError("checkpoints are off (no git, no project folder, or disabled)")
+        found = await asyncio.to_thread(self._checkpoints.turns)
+        if not found:
+            raise CheckpointError("nothing to undo yet")
+        return await asyncio.to_thread(self._checkpoints.rewind, found[-1].turn)
 
     def inject(self, text: str) -> None:
         self._loop.injections.put_nowait(text)

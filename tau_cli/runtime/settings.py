@@ -113,6 +113,26 @@ class SkillsSettings(_Section):
     """Extra folders to discover skills in, besides ``.tau/skills`` and ``~/.tau/skills``."""
 
 
+class SandboxSettings(_Section):
+    """Run the tools' commands and file operations in a bubblewrap sandbox (Linux).
+
+    Inside, the project is writable, the rest of the filesystem is read-only, ``/tmp``
+    is private and credentials folders (``~/.ssh``, ``~/.aws``, ``~/.gnupg``...) are
+    hidden. If bubblewrap is missing or cannot run, tau stops with an error instead
+    of running unsandboxed."""
+
+    enabled: bool = False
+    """Turn the sandbox on (the ``--sandbox`` flag does the same for one run)."""
+    network: bool = False
+    """Let sandboxed commands use the network; off means not even ``127.0.0.1``."""
+    writable_paths: list[str] = Field(default_factory=list)
+    """Folders besides the project (and ``permissions.additional_directories``) that
+    sandboxed commands may write, e.g. ``~/.cache/pip``."""
+    denied_paths: list[str] = Field(default_factory=list)
+    """Paths hidden from sandboxed commands and tools, added to the built-in list of
+    credential folders, e.g. ``~/.config/secret-app``."""
+
+
 class Settings(_Section):
     """Everything tau can be configured with."""
 
@@ -132,6 +152,11 @@ class Settings(_Section):
     """MCP servers, in the ``mcpServers`` format of ``.mcp.json``."""
     memory: MemorySettings = MemorySettings()
     skills: SkillsSettings = SkillsSettings()
+    sandbox: SandboxSettings = SandboxSettings()
+    checkpoints: bool = True
+    """Snapshot the project before each turn (in a git store under ``$TAU_HOME``, never
+    your own repository) so ``tau rewind`` can restore its files. Needs git; only
+    folders with ``.git`` or ``.tau`` are snapshotted; ``.gitignore`` is respected."""
     plans_dir: str = ".tau/plans"
     """Where plan files are written, relative to the project root."""
     max_iterations: int = Field(default=100, ge=1)

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from tau_cli.core import ConfigError
 from tau_cli.runtime.paths import project_root, tau_home
 from tau_cli.runtime.settings import Settings
-from tau_cli.runtime.trust import GATED_KEYS, LOOSENING_MODES, TrustStore
+from tau_cli.runtime.trust import GATED_KEYS, LOOSENING_MODES, LOOSENING_VALUES, TrustStore
 
 KeyPath = tuple[str | int, ...]
 
@@ -46,6 +46,8 @@ _ACCUMULATING = {
     ("permissions", "deny"),
     ("permissions", "additional_directories"),
     ("skills", "paths"),
+    ("sandbox", "writable_paths"),
+    ("sandbox", "denied_paths"),
 }
 
 
@@ -262,7 +264,21 @@ def _strip_untrusted(layer: _Layer) -> list[IgnoredSetting]:
                 f"default mode {mode!r} loosens permissions",
             )
         )
+    for dotted, (loose, reason) in LOOSENING_VALUES.items():
+        section, name = dotted.split(".")
+        values = layer.data.get(section)
+        if isinstance(values, dict) and name in values and _as_bool(values[name]) == loose:
+            del values[name]
+            ignored.append(IgnoredSetting(dotted, layer.source((section, name)), reason))
     return ignored
+
+
+def _as_bool(value: object) -> bool | None:
+    """``value`` as the settings model will read it ("yes", 1, "true"...), else None."""
+    try:
+        return TypeAdapter(bool).validate_python(value)
+    except ValidationError:
+        return None
 
 
 def _pop(data: dict[str, Any], key: tuple[str, ...]) -> bool:

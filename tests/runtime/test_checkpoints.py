@@ -1,0 +1,83 @@
+"""``CheckpointStore``: exact snapshots of a project outside its own git, and rewinds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tau_cli.runtime.checkpoints import CheckpointError, CheckpointStore, FileChange
+
+
+def tree(root: Path) -> dict[str, tuple[str, bytes | str, int]]:
+    """Every entry but ``.git``: its kind, its bytes (or link target) and its mode."""
+    found: dict[str, tuple[str, bytes | str, int]] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if ".git" in rel.parts:
+            continue
+        if path.is_symlink():
+            found[str(rel)] = ("link", os.readlink(path), 0)
+        elif path.is_file():
+            found[str(rel)] = ("file", path.read_bytes(), path.stat().st_mode & 0o111)
+        else:
+            found[str(rel)] = ("dir", b"", 0)
+    return found
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    (root / "run.sh").write_text("#!/bin/sh\n")
+    (root / "run.sh").chmod(0o755)
+    (root / "thing").write_text("a file that becomes a folder\n")
+    (root / "folder").mkdir()
+    (root / "folder" / "inside.txt").write_text("a folder that becomes a file\n")
+    (root / "link").symlink_to("run.sh")
+    return root
+
+
+def test_kinds_modes_and_links_come_back_exactly(project: Path, tmp_path: Path) -> None:
+    store = CheckpointStore(tmp_path / "tau-home", "s1", project)
+    before = tree(project)
+    store.record("reshape everything")
+
+    (project / "run.sh").chmod(0o644)
+    (project / "thing").unlink()
+    (project / "thing").mkdir()
+    (project / "thing" / "nested.txt").write_text("new\n")
+    (project / "folder" / "inside.txt").unlink()
+    (project / "folder").rmdir()
+    (project / "folder").write_text("now a file\n")
+    (project / "link").unlink()
+    (project / "link").symlink_to("thing")
+    assert tree(project) != before
+
+    rewound = store.rewind(1)
+    assert tree(project) == before
+    assert rewound.deleted == ["folder", "thing/nested.txt"]
+    assert store.turns()[0].prompt == "reshape everything"
+    assert list((project / ".git").iterdir()) == []
+
+
+def test_changes_since_the_checkpoint_count_lines(project: Path, tmp_path: Path) -> None:
+    store = CheckpointStore(tmp_path / "tau-home", "s1", project)
+    assert store.changes() == []
+    store.record("edit")
+    (project / "run.sh").write_text("#!/bin/sh\necho one\necho two\n")
+    (project / "blob.bin").write_bytes(b"\x00\xff\x00")
+    assert store.changes() == [FileChange("blob.bin", None, None), FileChange("run.sh", 2, 0)]
+
+
+def test_an_unknown_turn_names_the_ones_there_are(project: Path, tmp_path: Path) -> None:
+    store = CheckpointStore(tmp_path / "tau-home", "s1", project)
+    with pytest.raises(CheckpointError, match="has: none"):
+        store.rewind(1)
+    store.record("one")
+    store.record("two")
+    with pytest.raises(
+        CheckpointError, match=r"no checkpoint for turn 5 \(this session has: 1, 2\)"
+    ):
+        store.rewind(5)
