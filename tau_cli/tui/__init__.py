@@ -1,0 +1,11 @@
+"""tau's full-screen terminal interface, built on Textual.
+
+Presentation only: it drives a runtime through the ``RuntimeClient`` interface and
+answers the runtime's questions through core's ``Interaction``. Textual is imported
+only in this package.
+"""
+
+from tau_cli.tui.blocks import BlockSplitter
+from tau_cli.tui.markdown_stream import MarkdownStream
+
+__all__ = ["BlockSplitter", "MarkdownStream"]
