@@ -5,7 +5,20 @@ answers the runtime's questions through core's ``Interaction``. Textual is impor
 only in this package.
 """
 
+from tau_cli.tui.app import MODE_CYCLE, TauApp
 from tau_cli.tui.blocks import BlockSplitter
+from tau_cli.tui.interaction import TuiInteraction
 from tau_cli.tui.markdown_stream import MarkdownStream
+from tau_cli.tui.prompts import PermissionPrompt, PlanPrompt, Prompt, QuestionPrompt
 
-__all__ = ["BlockSplitter", "MarkdownStream"]
+__all__ = [
+    "MODE_CYCLE",
+    "BlockSplitter",
+    "MarkdownStream",
+    "PermissionPrompt",
+    "PlanPrompt",
+    "Prompt",
+    "QuestionPrompt",
+    "TauApp",
+    "TuiInteraction",
+]

@@ -1,0 +1,275 @@
+"""``TauApp``: the conversation, the input box and the status bar over a ``RuntimeClient``.
+
+A turn runs in a worker that reads the runtime's event stream and updates the
+conversation. Text deltas only feed a ``MarkdownStream`` buffer (rendered once a
+frame); everything else mounts or updates one small widget. Questions from the
+runtime arrive through ``TuiInteraction`` and appear inline.
+
+Keys: Enter sends (while the agent works, it queues the text for the model's next
+step); Esc stops the running turn; Shift+Tab cycles the permission mode; Ctrl+D
+or ``/quit`` leaves.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, TypeVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from tau_cli.core import Event, ReasoningDelta, TextDelta
+from tau_cli.runtime.client import RuntimeClient
+from tau_cli.runtime.events import (
+    AssistantMessage,
+    Compacted,
+    Injected,
+    ModeChanged,
+    Notice,
+    ToolFinished,
+    ToolStarted,
+    TurnFinished,
+)
+from tau_cli.runtime.settings import PermissionMode
+from tau_cli.tui.interaction import TuiInteraction
+from tau_cli.tui.prompts import Prompt
+from tau_cli.tui.widgets import (
+    Answer,
+    NoticeLine,
+    PendingInjection,
+    Reasoning,
+    ToolCard,
+    UserMessage,
+)
+
+T = TypeVar("T")
+
+MODE_CYCLE: tuple[PermissionMode, ...] = ("default", "accept_edits", "plan")
+"""What Shift+Tab steps through; ``bypass`` is never one key press away."""
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+
+    mode: reactive[str] = reactive("default")
+    working: reactive[bool] = reactive(False)
+
+    def __init__(self, model: str, location: str, mode: str) -> None:
+        super().__init__(id="status")
+        self.model = model
+        self.location = location
+        self.set_reactive(StatusBar.mode, mode)
+
+    def render(self) -> Text:
+        text = Text.assemble(
+            (self.model, "bold"), " · ", (self.mode.replace("_", " "), "bold"), " · ", self.location
+        )
+        if self.working:
+            text.append(" · working, Esc stops")
+        return text
+
+
+class TauApp(App[None]):
+    """tau's full-screen chat."""
+
+    TITLE = "tau"
+    ENABLE_COMMAND_PALETTE = False
+    CSS = """
+    #conversation {
+        height: 1fr;
+        padding: 0 1 1 1;
+    }
+    #prompt {
+        border: tall $accent 40%;
+    }
+    #prompt:focus {
+        border: tall $accent;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop", "Stop the turn", priority=True),
+        Binding("shift+tab", "cycle_mode", "Mode", priority=True),
+        Binding("ctrl+d", "quit", "Quit"),
+    ]
+
+    working: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        client: RuntimeClient,
+        interaction: TuiInteraction,
+        *,
+        model: str,
+        location: str,
+        mode: PermissionMode = "default",
+        first_prompt: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.mode: PermissionMode = mode
+        self._model = model
+        self._location = location
+        self._first_prompt = first_prompt
+        self._answer: Answer | None = None
+        self._reasoning: Reasoning | None = None
+        self._cards: dict[str, ToolCard] = {}
+        self._pending: list[PendingInjection] = []
+        interaction.attach(self)
+
+    def compose(self) -> ComposeResult:
+        yield VerticalScroll(id="conversation")
+        yield Input(placeholder="Ask tau · Enter sends · Esc stops · Shift+Tab mode", id="prompt")
+        yield StatusBar(self._model, self._location, self.mode)
+
+    def on_mount(self) -> None:
+        self.conversation.anchor()
+        self.query_one("#prompt", Input).focus()
+        if self._first_prompt:
+            self.send(self._first_prompt)
+
+    @property
+    def conversation(self) -> VerticalScroll:
+        return self.query_one("#conversation", VerticalScroll)
+
+    def watch_working(self, working: bool) -> None:
+        self.query_one(StatusBar).working = working
+
+    # Input ------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "prompt":
+            return
+        text = event.value.strip()
+        event.input.clear()
+        if not text:
+            return
+        if text in ("/quit", "/exit"):
+            self.exit()
+        elif self.working:
+            self.client.inject(text)
+            pending = PendingInjection(text)
+            self._pending.append(pending)
+            self._add(pending)
+        else:
+            self.send(text)
+
+    def send(self, text: str) -> None:
+        """Start a turn with ``text``."""
+        self._add(UserMessage(text))
+        self.working = True
+        self.run_worker(self._turn(text), group="turn", exclusive=True)
+
+    def action_stop(self) -> None:
+        if self.working:
+            self.client.cancel()
+
+    async def action_cycle_mode(self) -> None:
+        at = MODE_CYCLE.index(self.mode) if self.mode in MODE_CYCLE else -1
+        mode = MODE_CYCLE[(at + 1) % len(MODE_CYCLE)]
+        await self.client.set_mode(mode)
+        self._set_mode(mode)
+
+    def _set_mode(self, mode: PermissionMode) -> None:
+        self.mode = mode
+        self.query_one(StatusBar).mode = mode
+
+    # The turn ---------------------------------------------------------------
+
+    async def _turn(self, text: str) -> None:
+        try:
+            async for event in self.client.submit(text):
+                self._show(event)
+        except Exception as exc:  # the runtime itself failed: say so, keep the app
+            self._add(NoticeLine(f"error: {exc}", "error"))
+        finally:
+            self._end_step()
+            self.working = False
+            for pending in self._pending:
+                if not pending.delivered:
+                    pending.update(Text(f"not delivered: {pending.text}"))
+            self._pending.clear()
+
+    def _show(self, event: Event) -> None:
+        if isinstance(event, TextDelta):
+            if self._answer is None:
+                if self._reasoning is not None:
+                    self._reasoning.finish()
+                    self._reasoning = None
+                self._answer = Answer()
+                self._add(self._answer)
+            self._answer.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            if self._reasoning is None:
+                self._reasoning = Reasoning()
+                self._add(self._reasoning)
+            if event.text:
+                self._reasoning.append(event.text)
+        elif isinstance(event, AssistantMessage):
+            self._end_step()
+        elif isinstance(event, ToolStarted):
+            self._end_step()
+            card = ToolCard(event.call, event.summary)
+            self._cards[event.call.id] = card
+            self._add(card)
+        elif isinstance(event, ToolFinished):
+            running = self._cards.pop(event.call_id, None)
+            if running is not None:
+                running.finish(event.result, event.duration_ms)
+        elif isinstance(event, Injected):
+            self._deliver(event.text)
+        elif isinstance(event, ModeChanged):
+            self._set_mode(event.mode)
+        elif isinstance(event, Notice):
+            self._add(NoticeLine(event.message, event.level))
+        elif isinstance(event, Compacted):
+            self._add(
+                NoticeLine(f"context compacted: {event.tokens_before} → {event.tokens_after}")
+            )
+        elif isinstance(event, TurnFinished):
+            self._end_step()
+            if event.error is not None:
+                self._add(NoticeLine(f"error: {event.error.message}", "error"))
+            elif event.reason != "completed":
+                self._add(NoticeLine(f"stopped: {event.reason.replace('_', ' ')}", "warning"))
+
+    def _end_step(self) -> None:
+        if self._answer is not None:
+            self._answer.finish()
+            self._answer = None
+        if self._reasoning is not None:
+            self._reasoning.finish()
+            self._reasoning = None
+
+    def _deliver(self, text: str) -> None:
+        for pending in self._pending:
+            if not pending.delivered and pending.text == text:
+                pending.deliver()
+                return
+
+    def _add(self, widget: Widget) -> None:
+        self.conversation.mount(widget)
+
+    # PromptHost: where TuiInteraction puts its questions ----------------------
+
+    async def show_prompt(self, prompt: Prompt[T]) -> None:
+        self._end_step()
+        await self.conversation.mount(prompt)
+        prompt.focus()
+        self.conversation.scroll_end(animate=False)
+
+    async def show_notice(self, notice: NoticeLine) -> None:
+        await self.conversation.mount(notice)
+
+    def prompt_done(self) -> None:
+        self.query_one("#prompt", Input).focus()

@@ -1,0 +1,270 @@
+"""The TUI driven by keys, over a real runtime and a scripted model speaking HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tau_cli.tui import PermissionPrompt, PlanPrompt, QuestionPrompt, TauApp
+from tau_cli.tui.app import StatusBar
+from tau_cli.tui.widgets import (
+    Answer,
+    NoticeLine,
+    PendingInjection,
+    Reasoning,
+    ToolCard,
+    UserMessage,
+)
+
+from .conftest import make_repo, running_app, wait_for
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo")
+
+
+def _answers(app: TauApp) -> list[str]:
+    return [a.text for a in app.query(Answer)]
+
+
+def _notices(app: TauApp) -> list[str]:
+    return [str(n.render()) for n in app.query(NoticeLine)]
+
+
+async def _type(pilot: Pilot[None], text: str) -> None:
+    """Fill the focused input and press Enter (quicker than a key per character)."""
+    focused = pilot.app.focused
+    assert isinstance(focused, Input), focused
+    focused.value = text
+    await pilot.press("enter")
+
+
+async def test_enter_sends_and_the_answer_streams_in(repo: Path) -> None:
+    answer = "# Fixed\n\nThe bug was `a - b`.\n\n- it now adds\n- tests pass\n"
+    script = [
+        {
+            "expect": {"last_user_contains": "what is wrong?"},
+            "reasoning": "The user asks about calc.py.",
+            "text": answer,
+            "chunk_chars": 16,
+            "tokens_per_second": 32,
+        }
+    ]
+    async with running_app(repo, script) as (app, pilot, server):
+        await _type(pilot, "what is wrong?")
+        assert [m.text for m in app.query(UserMessage)] == ["what is wrong?"]
+        await wait_for(
+            pilot, lambda: app.query(Answer) and 0 < len(_answers(app)[0]) < len(answer) - 8
+        )
+        assert app.working
+        assert app.query_one(StatusBar).working
+        await wait_for(pilot, lambda: not app.working)
+
+        assert _answers(app) == [answer.strip()]
+        assert app.query_one(Answer).finished
+        reasoning = app.query_one(Reasoning)
+        assert reasoning.stream.text == "The user asks about calc.py."
+        assert reasoning.collapsed  # folded away once the answer began
+        assert len(server.requests) == 1
+
+
+async def test_y_allows_a_command_once_and_its_card_shows_it_ran(repo: Path) -> None:
+    script = [
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "touch made-it"}}]},
+        {"text": "Made it."},
+    ]
+    async with running_app(repo, script) as (app, pilot, _):
+        await _type(pilot, "make a file")
+        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        prompt = app.query_one(PermissionPrompt)
+        assert prompt.request.summary == "Run: touch made-it"
+        assert app.focused is prompt
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.working)
+
+        assert (repo / "made-it").exists()
+        assert "allowed once" in str(prompt.query_one("Static").render())
+        (card,) = app.query(ToolCard)
+        assert card.status == "done" and card.call.name == "bash"
+        assert card.duration_ms is not None
+        assert _answers(app) == ["Made it."]
+        assert app.focused is app.query_one("#prompt")
+
+
+async def test_n_denies_and_the_feedback_reaches_the_model(repo: Path) -> None:
+    script = [
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "rm -rf build"}}]},
+        {
+            "expect": {"last_tool_result_contains": "They said: keep the build folder"},
+            "text": "Understood, I will leave it.",
+        },
+    ]
+    async with running_app(repo, script) as (app, pilot, _):
+        (repo / "build").mkdir()
+        await _type(pilot, "clean up")
+        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.query("PermissionPrompt Input"))
+        await _type(pilot, "keep the build folder")
+        await wait_for(pilot, lambda: not app.working)
+
+        assert (repo / "build").is_dir()
+        assert _answers(app) == ["Understood, I will leave it."]
+        record = str(app.query_one(PermissionPrompt).query_one("Static").render())
+        assert record == "✗ denied · Run: rm -rf build — keep the build folder"
+
+
+async def test_a_saves_the_suggested_rule_for_the_project(repo: Path) -> None:
+    script = [
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "touch a.txt"}}]},
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "touch b.txt"}}]},
+        {"text": "Both made."},
+    ]
+    async with running_app(repo, script) as (app, pilot, _):
+        await _type(pilot, "make two files")
+        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        rule = app.query_one(PermissionPrompt).request.suggested_rule
+        assert rule
+        await pilot.press("a")
+        await wait_for(pilot, lambda: not app.working)
+
+        # the second, matching command was not asked about
+        assert len(app.query(PermissionPrompt)) == 1
+        assert [c.status for c in app.query(ToolCard)] == ["done", "done"]
+        assert (repo / "a.txt").exists() and (repo / "b.txt").exists()
+        saved = yaml.safe_load((repo / ".tau" / "settings.local.yaml").read_text())
+        assert rule in saved["permissions"]["allow"]
+
+
+PLAN = "## Steps\n\n- [ ] Change `a - b` to `a + b`\n- [ ] Run the tests\n"
+
+
+async def test_a_plan_is_rejected_with_feedback_then_approved_with_edits(repo: Path) -> None:
+    propose = {"name": "propose_plan", "arguments": {"title": "Fix add", "plan": PLAN}}
+    script = [
+        {"tool_calls": [propose]},
+        {
+            "expect": {"last_tool_result_contains": "also update the docs"},
+            "tool_calls": [propose],
+        },
+        {"text": "Starting."},
+    ]
+    async with running_app(repo, script, mode="plan") as (app, pilot, _):
+        assert app.query_one(StatusBar).mode == "plan"
+        await _type(pilot, "fix add, plan first")
+        await wait_for(pilot, lambda: app.query(PlanPrompt))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.query("PlanPrompt Input"))
+        await _type(pilot, "also update the docs")
+        await wait_for(pilot, lambda: len(app.query(PlanPrompt)) == 2)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: not app.working)
+
+        records = [str(p.query_one("Static").render()) for p in app.query(PlanPrompt)]
+        assert records == [
+            "✗ plan rejected — also update the docs",
+            "✓ plan approved, edits accepted",
+        ]
+        assert app.mode == "accept_edits"
+        assert app.query_one(StatusBar).mode == "accept_edits"
+        assert _answers(app) == ["Starting."]
+
+
+async def test_a_question_is_answered_by_its_number(repo: Path) -> None:
+    ask = {
+        "name": "ask_user",
+        "arguments": {
+            "question": "Which database?",
+            "options": [{"label": "sqlite"}, {"label": "postgres", "description": "the server"}],
+        },
+    }
+    script = [
+        {"tool_calls": [ask]},
+        {"expect": {"last_tool_result_contains": "postgres"}, "text": "Postgres it is."},
+    ]
+    async with running_app(repo, script) as (app, pilot, _):
+        await _type(pilot, "set up a database")
+        await wait_for(pilot, lambda: app.query(QuestionPrompt))
+        await pilot.press("2")
+        await wait_for(pilot, lambda: not app.working)
+        assert _answers(app) == ["Postgres it is."]
+
+
+async def test_esc_stops_the_running_turn(repo: Path) -> None:
+    script = [{"text": "a very slow answer " * 40, "chunk_chars": 4, "tokens_per_second": 5}]
+    async with running_app(repo, script) as (app, pilot, _):
+        await _type(pilot, "go slowly")
+        await wait_for(pilot, lambda: app.query(Answer) and _answers(app)[0])
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.working, seconds=2)
+
+        assert "stopped: cancelled" in _notices(app)
+        assert len(_answers(app)[0]) < 100
+        assert app.focused is app.query_one("#prompt")
+
+
+async def test_esc_while_a_permission_prompt_waits_stops_the_turn_and_folds_it(repo: Path) -> None:
+    script = [{"tool_calls": [{"name": "bash", "arguments": {"command": "touch nope"}}]}]
+    async with running_app(repo, script) as (app, pilot, _):
+        await _type(pilot, "make a file")
+        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.working, seconds=2)
+
+        prompt = app.query_one(PermissionPrompt)
+        assert prompt.answered
+        assert "turn was stopped" in str(prompt.query_one("Static").render())
+        assert not (repo / "nope").exists()
+
+
+async def test_typing_while_the_agent_works_queues_the_text_for_its_next_step(repo: Path) -> None:
+    script = [
+        {
+            "delay": "600ms",
+            "tool_calls": [{"name": "glob", "arguments": {"pattern": "*.py"}}],
+        },
+        {"expect": {"last_user_contains": "also check the tests"}, "text": "Checked both."},
+    ]
+    async with running_app(repo, script) as (app, pilot, _):
+        await _type(pilot, "look at calc")
+        await wait_for(pilot, lambda: app.working)
+        await _type(pilot, "also check the tests")
+        await wait_for(pilot, lambda: app.query(PendingInjection))
+        (pending,) = app.query(PendingInjection)
+        assert not pending.delivered
+        assert "queued" in str(pending.render())
+        await wait_for(pilot, lambda: not app.working)
+
+        assert pending.delivered
+        assert _answers(app) == ["Checked both."]
+        assert [m.text for m in app.query(UserMessage)] == ["look at calc"]
+
+
+async def test_shift_tab_cycles_the_permission_mode(repo: Path) -> None:
+    script = [
+        {
+            "tool_calls": [
+                {
+                    "name": "write",
+                    "arguments": {"file_path": str(repo / "notes.txt"), "content": "hi"},
+                }
+            ]
+        },
+        {"text": "Written."},
+    ]
+    async with running_app(repo, script) as (app, pilot, _):
+        seen = [app.query_one(StatusBar).mode]
+        for _ in range(3):
+            await pilot.press("shift+tab")
+            seen.append(app.query_one(StatusBar).mode)
+        assert seen == ["default", "accept_edits", "plan", "default"]
+        await pilot.press("shift+tab")  # accept_edits: the write needs no question
+        await _type(pilot, "write a note")
+        await wait_for(pilot, lambda: not app.working)
+        assert not app.query(PermissionPrompt)
+        assert (repo / "notes.txt").read_text() == "hi"
