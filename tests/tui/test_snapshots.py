@@ -1,0 +1,62 @@
+"""What the screen looks like: compared with SVG snapshots kept beside this file.
+
+After an intended change to the look, refresh them with
+``pytest tests/tui/test_snapshots.py --snapshot-update`` and review the SVGs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_textual_snapshot import SVGImageExtension
+from syrupy.assertion import SnapshotAssertion
+from textual.widgets import Input
+
+from tau_cli.tui import PermissionPrompt
+
+from .conftest import make_repo, running_app, wait_for
+
+ANSWER = """\
+## The bug
+
+`add` subtracts: it returns `a - b`.
+
+```python
+def add(a, b):
+    return a + b
+```
+
+- change the operator
+- run the tests again
+"""
+
+
+@pytest.fixture
+def svg(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return snapshot.use_extension(SVGImageExtension)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo")
+
+
+async def test_the_main_screen_after_an_answer(repo: Path, svg: SnapshotAssertion) -> None:
+    script = [{"reasoning": "Look at calc.py first.", "text": ANSWER}]
+    async with running_app(repo, script, size=(80, 30)) as (app, pilot, _):
+        app.query_one("#prompt", Input).value = "why do the tests fail?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.working)
+        await pilot.pause()
+        assert app.export_screenshot(title="tau") == svg
+
+
+async def test_a_permission_request_inline(repo: Path, svg: SnapshotAssertion) -> None:
+    script = [{"tool_calls": [{"name": "bash", "arguments": {"command": "rm -rf build"}}]}]
+    async with running_app(repo, script, size=(80, 24)) as (app, pilot, _):
+        app.query_one("#prompt", Input).value = "clean the build"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await pilot.pause()
+        assert app.export_screenshot(title="tau") == svg
