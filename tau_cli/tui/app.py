@@ -6,8 +6,8 @@ frame); everything else mounts or updates one small widget. Questions from the
 runtime arrive through ``TuiInteraction`` and appear inline.
 
 Keys: Enter sends (while the agent works, it queues the text for the model's next
-step); Esc stops the running turn; Shift+Tab cycles the permission mode; Ctrl+D
-or ``/quit`` leaves.
+step); Esc stops the running turn; Shift+Tab cycles the permission mode; Ctrl+Q
+(Textual's own quit key) or ``/quit`` leaves.
 """
 
 from __future__ import annotations
@@ -100,7 +100,6 @@ class TauApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop", "Stop the turn", priority=True),
         Binding("shift+tab", "cycle_mode", "Mode", priority=True),
-        Binding("ctrl+d", "quit", "Quit"),
     ]
 
     working: reactive[bool] = reactive(False)
