@@ -31,6 +31,7 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
             model=resolved.settings.model or "",
             location=_location(cwd),
             mode=resolved.settings.permissions.default_mode,
+            root=str(cwd),
         )
         await app.run_async()
     finally:

@@ -112,14 +112,25 @@ class TauApp(App[None]):
         model: str,
         location: str,
         mode: PermissionMode = "default",
+        root: str | None = None,
         first_prompt: str | None = None,
     ) -> None:
+        """Args:
+        client: the runtime to drive.
+        interaction: the ``Interaction`` the runtime was built with; it asks in this app.
+        model: shown in the status bar.
+        location: the working folder as the status bar shows it.
+        mode: the permission mode the runtime starts in.
+        root: the working folder; tool cards show paths under it relative to it.
+        first_prompt: sent as soon as the app starts.
+        """
         super().__init__()
         self.client = client
         self.mode: PermissionMode = mode
         self._model = model
         self._location = location
         self._first_prompt = first_prompt
+        self._root = root.rstrip("/") + "/" if root else None
         self._answer: Answer | None = None
         self._reasoning: Reasoning | None = None
         self._cards: dict[str, ToolCard] = {}
@@ -218,7 +229,8 @@ class TauApp(App[None]):
             self._end_step()
         elif isinstance(event, ToolStarted):
             self._end_step()
-            card = ToolCard(event.call, event.summary)
+            summary = event.summary.replace(self._root, "") if self._root else event.summary
+            card = ToolCard(event.call, summary)
             self._cards[event.call.id] = card
             self._add(card)
         elif isinstance(event, ToolFinished):

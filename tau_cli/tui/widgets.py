@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from rich.console import RenderableType
+from rich.syntax import Syntax
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Collapsible, Static
 
@@ -70,21 +77,54 @@ def _first_line(text: str, width: int = 100) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-class ToolCard(Static):
-    """One tool call: name, what it touches, live status, how long it took, the error."""
+_OUTPUT_LINES = 30
+"""How much of a tool's output an expanded card shows (the model saw all of it)."""
+
+
+def diff_of(result_text: str) -> str | None:
+    """The hunks of a unified diff inside a tool's result (edit and write show one)."""
+    lines = result_text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+            return "\n".join(lines[i + 2 :]) or None
+    return None
+
+
+class ToolCard(Vertical, can_focus=True):
+    """One tool call: what it does, live status, duration, error; Enter or a click shows output.
+
+    Edits and writes show their diff straight away: that is what a reader wants to check.
+    """
 
     DEFAULT_CSS = """
     ToolCard {
+        height: auto;
         padding: 0 1;
+    }
+    ToolCard > .header {
         color: $text-muted;
     }
-    ToolCard.-error {
-        color: $error;
-    }
-    ToolCard.-done {
+    ToolCard.-done > .header {
         color: $text;
     }
+    ToolCard.-error > .header {
+        color: $error;
+    }
+    ToolCard:focus > .header {
+        text-style: reverse;
+    }
+    ToolCard > .output {
+        display: none;
+        padding: 0 0 0 2;
+        color: $text-muted;
+    }
+    ToolCard.-expanded > .output {
+        display: block;
+    }
     """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "toggle_output", "Show output", show=False),
+    ]
 
     status: reactive[str] = reactive("running")
 
@@ -94,24 +134,58 @@ class ToolCard(Static):
         self.summary = summary
         self.duration_ms: float | None = None
         self.error: str | None = None
+        self.output: str = ""
+        self.diff: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), classes="header")
+        yield Static(classes="output")
 
     def finish(self, result: ToolResult, duration_ms: float) -> None:
         self.duration_ms = duration_ms
+        self.output = result.text
         if result.is_error:
             self.error = _first_line(result.text) or "failed"
             self.add_class("-error")
         else:
             self.add_class("-done")
+            self.diff = diff_of(result.text)
         self.status = "error" if result.is_error else "done"
+        body: RenderableType
+        if self.diff is not None:
+            body = Syntax(self.diff, "diff", theme="ansi_dark", word_wrap=True)
+            self.add_class("-expanded")
+        else:
+            lines = result.text.rstrip().splitlines()
+            more = len(lines) - _OUTPUT_LINES
+            shown = "\n".join(lines[:_OUTPUT_LINES]) + (
+                f"\n… {more} more lines" if more > 0 else ""
+            )
+            body = Text(shown or "(no output)")
+        self.query_one(".output", Static).update(body)
 
-    def render(self) -> Text:
+    def watch_status(self) -> None:
+        if self.is_mounted:
+            self.query_one(".header", Static).update(self._header())
+
+    @property
+    def expanded(self) -> bool:
+        return self.has_class("-expanded")
+
+    def action_toggle_output(self) -> None:
+        if self.status != "running":
+            self.toggle_class("-expanded")
+
+    def on_click(self) -> None:
+        self.action_toggle_output()
+
+    def _header(self) -> Text:
         mark = {"running": "…", "done": "✓", "error": "✗"}[self.status]
-        line = Text.assemble((f"{mark} ", "bold"), (self.call.name, "bold"), " ")
-        line.append(self.summary or "")
+        line = Text.assemble((f"{mark} ", "bold"), (self.summary or self.call.name, "bold"))
         if self.duration_ms is not None:
             line.append(f"  {_duration(self.duration_ms)}", style="dim")
         if self.error:
-            line.append(f"\n    {self.error}")
+            line.append(f"\n  {self.error}")
         return line
 
 

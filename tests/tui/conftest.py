@@ -47,7 +47,12 @@ async def running_app(
     with ScriptedModelServer(turns(*script)) as server:
         runtime = _runtime(repo, server, interaction, mode)
         app = TauApp(
-            runtime, interaction, model="openai:scripted-model", location="~/repo", mode=mode
+            runtime,
+            interaction,
+            model="openai:scripted-model",
+            location="~/repo",
+            mode=mode,
+            root=str(repo),
         )
         try:
             async with app.run_test(size=size) as pilot:

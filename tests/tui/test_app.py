@@ -268,3 +268,26 @@ async def test_shift_tab_cycles_the_permission_mode(repo: Path) -> None:
         await wait_for(pilot, lambda: not app.working)
         assert not app.query(PermissionPrompt)
         assert (repo / "notes.txt").read_text() == "hi"
+
+
+async def test_an_edit_card_shows_its_diff_and_other_output_opens_on_enter(repo: Path) -> None:
+    edit = {"file_path": str(repo / "calc.py"), "old_string": "a - b", "new_string": "a + b"}
+    script = [
+        {"tool_calls": [{"name": "read", "arguments": {"file_path": str(repo / "calc.py")}}]},
+        {"tool_calls": [{"name": "edit", "arguments": edit}]},
+        {"text": "Fixed."},
+    ]
+    async with running_app(repo, script, mode="accept_edits") as (app, pilot, _):
+        await _type(pilot, "fix add")
+        await wait_for(pilot, lambda: not app.working)
+
+        read_card, edit_card = app.query(ToolCard)
+        assert edit_card.summary == "edit calc.py"  # paths under the project, relative
+        assert edit_card.expanded
+        assert edit_card.diff is not None
+        assert "-    return a - b" in edit_card.diff and "+    return a + b" in edit_card.diff
+        assert not read_card.expanded and read_card.diff is None
+        read_card.focus()
+        await pilot.press("enter")
+        assert read_card.expanded
+        assert "return a - b" in read_card.output

@@ -14,6 +14,7 @@ from syrupy.assertion import SnapshotAssertion
 from textual.widgets import Input
 
 from tau_cli.tui import PermissionPrompt
+from tau_cli.tui.widgets import ToolCard
 
 from .conftest import make_repo, running_app, wait_for
 
@@ -58,5 +59,23 @@ async def test_a_permission_request_inline(repo: Path, svg: SnapshotAssertion) -
         app.query_one("#prompt", Input).value = "clean the build"
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await pilot.pause()
+        assert app.export_screenshot(title="tau") == svg
+
+
+async def test_a_tool_card_with_its_diff(repo: Path, svg: SnapshotAssertion) -> None:
+    edit = {"file_path": str(repo / "calc.py"), "old_string": "a - b", "new_string": "a + b"}
+    script = [
+        {"tool_calls": [{"name": "read", "arguments": {"file_path": str(repo / "calc.py")}}]},
+        {"tool_calls": [{"name": "edit", "arguments": edit}]},
+        {"text": "Fixed `add`."},
+    ]
+    async with running_app(repo, script, mode="accept_edits", size=(80, 20)) as (app, pilot, _):
+        app.query_one("#prompt", Input).value = "fix add"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.working)
+        for card in app.query(ToolCard):
+            card.duration_ms = 12.0  # the one thing that differs from run to run
+            card.watch_status()
         await pilot.pause()
         assert app.export_screenshot(title="tau") == svg
