@@ -32,6 +32,7 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
             location=_location(cwd),
             mode=resolved.settings.permissions.default_mode,
             root=str(cwd),
+            context_window=runtime.capabilities.context_window,
         )
         await app.run_async()
     finally:
@@ -40,8 +41,23 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
 
 
 def _location(cwd: Path) -> str:
-    """The folder as people write it: under the home folder, with ``~``."""
+    """The folder as people write it (``~`` for home), and its git branch if there is one."""
     try:
-        return "~/" + str(cwd.relative_to(Path.home()))
+        where = "~/" + str(cwd.relative_to(Path.home()))
     except ValueError:
-        return str(cwd)
+        where = str(cwd)
+    branch = _git_branch(cwd)
+    return f"{where} ({branch})" if branch else where
+
+
+def _git_branch(cwd: Path) -> str | None:
+    """The checked-out branch, read from ``.git/HEAD`` (no git process for a status bar)."""
+    for folder in (cwd, *cwd.parents):
+        head = folder / ".git" / "HEAD"
+        if head.is_file():
+            ref = head.read_text(encoding="utf-8", errors="replace").strip()
+            prefix = "ref: refs/heads/"
+            return ref[len(prefix) :] if ref.startswith(prefix) else ref[:8] or None
+        if (folder / ".git").exists():
+            return None
+    return None

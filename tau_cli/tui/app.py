@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from tau_cli.core import Event, ReasoningDelta, TextDelta
+from tau_cli.core import Event, ReasoningDelta, TextDelta, TokenUsage
 from tau_cli.runtime.client import RuntimeClient
 from tau_cli.runtime.events import (
     AssistantMessage,
@@ -64,6 +64,10 @@ class StatusBar(Static):
 
     mode: reactive[str] = reactive("default")
     working: reactive[bool] = reactive(False)
+    usage: reactive[TokenUsage] = reactive(TokenUsage)
+    """Tokens (and cost, when prices are configured) of this session so far."""
+    context_fill: reactive[float | None] = reactive(None)
+    """How full the model's context window was at its last answer (0..1)."""
 
     def __init__(self, model: str, location: str, mode: str) -> None:
         super().__init__(id="status")
@@ -72,12 +76,21 @@ class StatusBar(Static):
         self.set_reactive(StatusBar.mode, mode)
 
     def render(self) -> Text:
-        text = Text.assemble(
-            (self.model, "bold"), " · ", (self.mode.replace("_", " "), "bold"), " · ", self.location
-        )
+        text = Text.assemble((self.model, "bold"), " · ", (self.mode.replace("_", " "), "bold"))
+        if self.context_fill is not None:
+            text.append(f" · context {self.context_fill:.0%}")
+        if self.usage.total_tokens:
+            text.append(f" · {_count(self.usage.total_tokens)} tokens")
+        if self.usage.cost is not None:
+            text.append(f" · ${self.usage.cost:.2f}")
+        text.append(f" · {self.location}")
         if self.working:
             text.append(" · working, Esc stops")
         return text
+
+
+def _count(tokens: int) -> str:
+    return f"{tokens / 1000:.1f}k" if tokens >= 1000 else str(tokens)
 
 
 class TauApp(App[None]):
@@ -113,6 +126,7 @@ class TauApp(App[None]):
         location: str,
         mode: PermissionMode = "default",
         root: str | None = None,
+        context_window: int | None = None,
         first_prompt: str | None = None,
     ) -> None:
         """Args:
@@ -122,6 +136,7 @@ class TauApp(App[None]):
         location: the working folder as the status bar shows it.
         mode: the permission mode the runtime starts in.
         root: the working folder; tool cards show paths under it relative to it.
+        context_window: the model's window in tokens, for the status bar's fill gauge.
         first_prompt: sent as soon as the app starts.
         """
         super().__init__()
@@ -131,6 +146,7 @@ class TauApp(App[None]):
         self._location = location
         self._first_prompt = first_prompt
         self._root = root.rstrip("/") + "/" if root else None
+        self._context_window = context_window
         self._answer: Answer | None = None
         self._reasoning: Reasoning | None = None
         self._cards: dict[str, ToolCard] = {}
@@ -227,6 +243,9 @@ class TauApp(App[None]):
                 self._reasoning.append(event.text)
         elif isinstance(event, AssistantMessage):
             self._end_step()
+            if self._context_window:
+                used = event.usage.total_tokens / self._context_window
+                self.query_one(StatusBar).context_fill = min(used, 1.0)
         elif isinstance(event, ToolStarted):
             self._end_step()
             summary = event.summary.replace(self._root, "") if self._root else event.summary
@@ -249,6 +268,8 @@ class TauApp(App[None]):
             )
         elif isinstance(event, TurnFinished):
             self._end_step()
+            status = self.query_one(StatusBar)
+            status.usage = status.usage + event.usage
             if event.error is not None:
                 self._add(NoticeLine(f"error: {event.error.message}", "error"))
             elif event.reason != "completed":

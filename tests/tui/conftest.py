@@ -41,6 +41,7 @@ async def running_app(
     *,
     mode: PermissionMode = "default",
     size: tuple[int, int] = (100, 36),
+    context_window: int | None = None,
 ) -> AsyncIterator[tuple[TauApp, Pilot[None], ScriptedModelServer]]:
     """``TauApp`` over a runtime as ``tau`` builds it, against ``script``."""
     interaction = TuiInteraction()
@@ -53,6 +54,7 @@ async def running_app(
             location="~/repo",
             mode=mode,
             root=str(repo),
+            context_window=context_window,
         )
         try:
             async with app.run_test(size=size) as pilot:

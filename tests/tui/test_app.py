@@ -291,3 +291,22 @@ async def test_an_edit_card_shows_its_diff_and_other_output_opens_on_enter(repo:
         await pilot.press("enter")
         assert read_card.expanded
         assert "return a - b" in read_card.output
+
+
+async def test_the_status_bar_counts_tokens_and_how_full_the_context_is(repo: Path) -> None:
+    script = [
+        {"text": "One.", "usage": {"prompt_tokens": 3000, "completion_tokens": 200}},
+        {"text": "Two.", "usage": {"prompt_tokens": 7800, "completion_tokens": 200}},
+    ]
+    async with running_app(repo, script, context_window=16_000) as (app, pilot, _):
+        status = app.query_one(StatusBar)
+        assert "tokens" not in str(status.render())
+        await _type(pilot, "first")
+        await wait_for(pilot, lambda: not app.working)
+        await _type(pilot, "second")
+        await wait_for(pilot, lambda: not app.working)
+
+        assert status.usage.total_tokens == 11_200
+        assert status.context_fill == 0.5
+        line = str(status.render())
+        assert "context 50%" in line and "11.2k tokens" in line

@@ -44,8 +44,13 @@ def repo(tmp_path: Path) -> Path:
 
 
 async def test_the_main_screen_after_an_answer(repo: Path, svg: SnapshotAssertion) -> None:
-    script = [{"reasoning": "Look at calc.py first.", "text": ANSWER}]
-    async with running_app(repo, script, size=(80, 30)) as (app, pilot, _):
+    usage = {"prompt_tokens": 2400, "completion_tokens": 120}
+    script = [{"reasoning": "Look at calc.py first.", "text": ANSWER, "usage": usage}]
+    async with running_app(repo, script, size=(80, 30), context_window=32_000) as (
+        app,
+        pilot,
+        _,
+    ):
         app.query_one("#prompt", Input).value = "why do the tests fail?"
         await pilot.press("enter")
         await wait_for(pilot, lambda: not app.working)
@@ -65,10 +70,12 @@ async def test_a_permission_request_inline(repo: Path, svg: SnapshotAssertion) -
 
 async def test_a_tool_card_with_its_diff(repo: Path, svg: SnapshotAssertion) -> None:
     edit = {"file_path": str(repo / "calc.py"), "old_string": "a - b", "new_string": "a + b"}
+    usage = {"prompt_tokens": 900, "completion_tokens": 30}
+    read = {"name": "read", "arguments": {"file_path": str(repo / "calc.py")}}
     script = [
-        {"tool_calls": [{"name": "read", "arguments": {"file_path": str(repo / "calc.py")}}]},
-        {"tool_calls": [{"name": "edit", "arguments": edit}]},
-        {"text": "Fixed `add`."},
+        {"tool_calls": [read], "usage": usage},
+        {"tool_calls": [{"name": "edit", "arguments": edit}], "usage": usage},
+        {"text": "Fixed `add`.", "usage": usage},
     ]
     async with running_app(repo, script, mode="accept_edits", size=(80, 20)) as (app, pilot, _):
         app.query_one("#prompt", Input).value = "fix add"

@@ -14,6 +14,7 @@ from tests.cli.conftest import TAU, tau_env
 def test_bare_tau_in_a_terminal_opens_the_full_screen_chat(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "HEAD").write_text("ref: refs/heads/fix-add\n")
     script = [Turn.model_validate({"expect": {"last_user_contains": "hello"}, "text": "Howdy"})]
     with ScriptedModelServer(script) as server:
         child = pexpect.spawn(
@@ -32,6 +33,7 @@ def test_bare_tau_in_a_terminal_opens_the_full_screen_chat(tmp_path: Path) -> No
         )
         child.expect("Shift\\+Tab mode")  # the input box's placeholder: the TUI is up
         child.expect("scripted-model")
+        child.expect(r"repo \(fix-add\)")  # the folder and its git branch
         child.send("hello")
         child.send("\r")
         child.expect("Howdy")
