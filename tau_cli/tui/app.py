@@ -36,6 +36,7 @@ from tau_cli.runtime.events import (
 )
 from tau_cli.runtime.settings import PermissionMode
 from tau_cli.tui.interaction import TuiInteraction
+from tau_cli.tui.prompt_input import COMMANDS, PromptInput
 from tau_cli.tui.prompts import Prompt
 from tau_cli.tui.widgets import (
     Answer,
@@ -155,7 +156,7 @@ class TauApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="conversation")
-        yield Input(placeholder="Ask tau · Enter sends · Esc stops · Shift+Tab mode", id="prompt")
+        yield PromptInput(id="prompt")
         yield StatusBar(self._model, self._location, self.mode)
 
     def on_mount(self) -> None:
@@ -180,15 +181,44 @@ class TauApp(App[None]):
         event.input.clear()
         if not text:
             return
-        if text in ("/quit", "/exit"):
-            self.exit()
-        elif self.working:
+        if isinstance(event.input, PromptInput):
+            event.input.remember(text)
+        if text.startswith("/") and self._command(text):
+            return
+        if self.working:
             self.client.inject(text)
             pending = PendingInjection(text)
             self._pending.append(pending)
             self._add(pending)
         else:
             self.send(text)
+
+    def _command(self, text: str) -> bool:
+        """Run a slash command; False when ``text`` is not one (it goes to the model)."""
+        name, _, argument = text.partition(" ")
+        argument = argument.strip()
+        if name in ("/quit", "/exit"):
+            self.exit()
+        elif name == "/help":
+            lines = [f"{cmd:<7} {what}" for cmd, what in COMMANDS.items()]
+            lines.append("Enter sends (queued for the next step while tau works) · Esc stops")
+            lines.append("Up/Down: earlier lines · Enter on a tool card: its output")
+            self._add(NoticeLine("\n".join(lines)))
+        elif name in ("/mode", "/plan"):
+            mode = "plan" if name == "/plan" else argument
+            if mode not in MODE_CYCLE:
+                self._add(NoticeLine(f"usage: /mode {'|'.join(MODE_CYCLE)}", "warning"))
+            else:
+                self.run_worker(self._switch_mode(mode), group="mode")
+        elif "/" in name[1:]:
+            return False  # a path, not a command: it is a message for the model
+        else:
+            self._add(NoticeLine(f"unknown command {name}; /help lists them", "warning"))
+        return True
+
+    async def _switch_mode(self, mode: PermissionMode) -> None:
+        await self.client.set_mode(mode)
+        self._set_mode(mode)
 
     def send(self, text: str) -> None:
         """Start a turn with ``text``."""
@@ -202,9 +232,7 @@ class TauApp(App[None]):
 
     async def action_cycle_mode(self) -> None:
         at = MODE_CYCLE.index(self.mode) if self.mode in MODE_CYCLE else -1
-        mode = MODE_CYCLE[(at + 1) % len(MODE_CYCLE)]
-        await self.client.set_mode(mode)
-        self._set_mode(mode)
+        await self._switch_mode(MODE_CYCLE[(at + 1) % len(MODE_CYCLE)])
 
     def _set_mode(self, mode: PermissionMode) -> None:
         self.mode = mode

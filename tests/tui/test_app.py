@@ -310,3 +310,41 @@ async def test_the_status_bar_counts_tokens_and_how_full_the_context_is(repo: Pa
         assert status.context_fill == 0.5
         line = str(status.render())
         assert "context 50%" in line and "11.2k tokens" in line
+
+
+async def test_slash_commands_complete_inline_and_switch_the_mode(repo: Path) -> None:
+    async with running_app(repo, []) as (app, pilot, server):
+        await pilot.press(*"/pl")
+        await pilot.press("right")  # accept the inline suggestion
+        field = app.query_one("#prompt", Input)
+        assert field.value == "/plan"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.query_one(StatusBar).mode == "plan")
+        assert app.mode == "plan"
+
+        await _type(pilot, "/mode nonsense")
+        await _type(pilot, "/frobnicate")
+        await _type(pilot, "/help")
+        await pilot.pause()
+        notices = _notices(app)
+        assert notices[0] == "usage: /mode default|accept_edits|plan"
+        assert notices[1] == "unknown command /frobnicate; /help lists them"
+        assert "/mode" in notices[2] and "Esc stops" in notices[2]
+        assert app.mode == "plan"
+        assert not server.requests  # none of it went to the model
+
+
+async def test_up_and_down_walk_through_what_was_sent(repo: Path) -> None:
+    async with running_app(repo, []) as (app, pilot, _):
+        for line in ("/help", "/mode plan", "/help"):
+            await _type(pilot, line)
+        field = app.query_one("#prompt", Input)
+        field.value = "a draft"
+        await pilot.press("up")
+        assert field.value == "/help"
+        await pilot.press("up")
+        assert field.value == "/mode plan"
+        await pilot.press("up", "up", "up")
+        assert field.value == "/help"
+        await pilot.press("down", "down", "down")
+        assert field.value == "a draft"
