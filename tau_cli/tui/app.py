@@ -255,7 +255,9 @@ class TauApp(App[None]):
             self._pending.clear()
 
     def _show(self, event: Event) -> None:
-        if isinstance(event, TextDelta):
+        if event.parent_id is not None:
+            self._show_child(event)
+        elif isinstance(event, TextDelta):
             if self._answer is None:
                 if self._reasoning is not None:
                     self._reasoning.finish()
@@ -276,8 +278,7 @@ class TauApp(App[None]):
                 self.query_one(StatusBar).context_fill = min(used, 1.0)
         elif isinstance(event, ToolStarted):
             self._end_step()
-            summary = event.summary.replace(self._root, "") if self._root else event.summary
-            card = ToolCard(event.call, summary)
+            card = ToolCard(event.call, self._short(event.summary))
             self._cards[event.call.id] = card
             self._add(card)
         elif isinstance(event, ToolFinished):
@@ -302,6 +303,17 @@ class TauApp(App[None]):
                 self._add(NoticeLine(f"error: {event.error.message}", "error"))
             elif event.reason != "completed":
                 self._add(NoticeLine(f"stopped: {event.reason.replace('_', ' ')}", "warning"))
+
+    def _show_child(self, event: Event) -> None:
+        """A subagent's event: its tool calls are listed under the task's card; its text is
+        its report, which arrives as the task's result."""
+        task = self._cards.get(event.parent_id or "")
+        if task is not None and isinstance(event, ToolStarted):
+            summary = self._short(event.summary)
+            task.add_child(summary)
+
+    def _short(self, summary: str) -> str:
+        return summary.replace(self._root, "") if self._root else summary
 
     def _end_step(self) -> None:
         if self._answer is not None:

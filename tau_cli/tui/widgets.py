@@ -77,6 +77,8 @@ def _first_line(text: str, width: int = 100) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+_CHILD_LINES = 5
+"""A subagent's latest tool calls shown under its task card."""
 _OUTPUT_LINES = 30
 """How much of a tool's output an expanded card shows (the model saw all of it)."""
 
@@ -113,6 +115,14 @@ class ToolCard(Vertical, can_focus=True):
     ToolCard:focus > .header {
         text-style: reverse;
     }
+    ToolCard > .children {
+        display: none;
+        padding: 0 0 0 2;
+        color: $text-muted;
+    }
+    ToolCard.-has-children > .children {
+        display: block;
+    }
     ToolCard > .output {
         display: none;
         padding: 0 0 0 2;
@@ -136,10 +146,23 @@ class ToolCard(Vertical, can_focus=True):
         self.error: str | None = None
         self.output: str = ""
         self.diff: str | None = None
+        self.children_seen: list[str] = []
+        """For a subagent's task: the tool calls it made, one line each."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="header")
+        yield Static(classes="children")
         yield Static(classes="output")
+
+    def add_child(self, summary: str) -> None:
+        """A subagent working for this call started a tool: list it under the card."""
+        self.children_seen.append(summary)
+        self.add_class("-has-children")
+        lines = [f"↳ {line}" for line in self.children_seen[-_CHILD_LINES:]]
+        hidden = len(self.children_seen) - _CHILD_LINES
+        if hidden > 0:
+            lines.insert(0, f"… {hidden} earlier")
+        self.query_one(".children", Static).update(Text("\n".join(lines)))
 
     def finish(self, result: ToolResult, duration_ms: float) -> None:
         self.duration_ms = duration_ms

@@ -348,3 +348,27 @@ async def test_up_and_down_walk_through_what_was_sent(repo: Path) -> None:
         assert field.value == "/help"
         await pilot.press("down", "down", "down")
         assert field.value == "a draft"
+
+
+async def test_a_subagents_tool_calls_are_listed_under_its_task_card(repo: Path) -> None:
+    task = {
+        "agent": "explorer",
+        "description": "find the adder",
+        "prompt": "Find where add is defined and report the file.",
+    }
+    script = [
+        {"tool_calls": [{"name": "task", "arguments": task}]},
+        {"tool_calls": [{"name": "grep", "arguments": {"pattern": "def add"}}]},
+        {"text": "add is in calc.py"},
+        {"expect": {"last_tool_result_contains": "add is in calc.py"}, "text": "It is in calc.py."},
+    ]
+    async with running_app(repo, script) as (app, pilot, _):
+        await _type(pilot, "where is add?")
+        await wait_for(pilot, lambda: not app.working)
+
+        (card,) = app.query(ToolCard)  # the subagent's grep has no card of its own
+        assert card.call.name == "task" and card.status == "done"
+        assert len(card.children_seen) == 1 and card.children_seen[0].startswith("grep")
+        # the subagent's own text is its report, not part of the answer
+        assert _answers(app) == ["It is in calc.py."]
+        assert not _notices(app)
