@@ -6,14 +6,20 @@ Two figures for ``MarkdownStream`` in a headless Textual app (80x40):
   delta; the time until it is rendered and laid out;
 - streamed: the same answer arrives at 500 tokens/s in 16-character deltas, as a
   fast model sends it; the CPU the app spends over the stream's wall time, and
-  the longest a delta waited to be rendered.
+  the longest a delta waited to be rendered;
+- end to end: ``TauApp`` over a real runtime whose model is the scripted server on
+  127.0.0.1, streaming at 500 tokens/s; the CPU of the app's thread (app, runtime
+  and HTTP client; the server runs in another thread) over the turn's wall time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import tempfile
 import time
+from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
@@ -94,10 +100,47 @@ async def streamed(tokens: int, rate: float = 500.0) -> tuple[float, float, floa
         return time.perf_counter() - wall, time.process_time() - cpu, worst
 
 
+async def end_to_end(tokens: int, rate: float = 500.0) -> tuple[float, float]:
+    """Returns (wall seconds, CPU seconds of the app's thread) for one streamed answer."""
+    from tau_cli.agent import Turn
+    from tau_cli.runtime.builder import Launch, build_runtime
+    from tau_cli.runtime.settings_loader import load_settings
+    from tau_cli.testing import ScriptedModelServer
+    from tau_cli.tui import TauApp, TuiInteraction
+
+    text = answer(tokens)
+    turn = Turn.model_validate({"text": text, "chunk_chars": 16, "tokens_per_second": rate})
+    with tempfile.TemporaryDirectory() as tmp, ScriptedModelServer([turn]) as server:
+        repo = Path(tmp) / "repo"
+        (repo / ".git").mkdir(parents=True)
+        env = {
+            "HOME": tmp,
+            "TAU_HOME": str(Path(tmp) / "home"),
+            "PATH": os.environ["PATH"],
+            "OPENAI_BASE_URL": f"{server.url}/v1",
+            "OPENAI_API_KEY": "sk-bench-0000",
+        }
+        resolved = load_settings(repo, environ=env, flags={"model": "openai:scripted-model"})
+        interaction = TuiInteraction()
+        runtime = build_runtime(resolved, Launch(cwd=repo, interaction=interaction), environ=env)
+        app = TauApp(runtime, interaction, model="openai:scripted-model", location="repo")
+        try:
+            async with app.run_test(size=(80, 40)) as pilot:
+                cpu, wall = time.thread_time(), time.perf_counter()
+                app.send("write a long answer")
+                while app.working:
+                    await asyncio.sleep(0.05)
+                await pilot.pause()
+                return time.perf_counter() - wall, time.thread_time() - cpu
+        finally:
+            await runtime.aclose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.tui", description=__doc__)
     parser.add_argument("--tokens", type=int, default=20_000)
     parser.add_argument("--stream-tokens", type=int, default=20_000)
+    parser.add_argument("--app-tokens", type=int, default=20_000)
     args = parser.parse_args()
     seconds = asyncio.run(at_once(args.tokens))
     print(f"{args.tokens} tokens at once: rendered in {seconds:.2f} s")
@@ -106,6 +149,11 @@ def main() -> None:
         f"{args.stream_tokens} tokens at 500 tok/s: {wall:.1f} s wall, {cpu:.1f} s CPU"
         f" ({100 * cpu / wall:.0f}% of one core), delivery behind schedule by at most"
         f" {worst * 1000:.0f} ms"
+    )
+    wall, cpu = asyncio.run(end_to_end(args.app_tokens))
+    print(
+        f"{args.app_tokens} tokens at 500 tok/s through TauApp and the runtime: {wall:.1f} s wall,"
+        f" {cpu:.1f} s CPU in the app's thread ({100 * cpu / wall:.0f}% of one core)"
     )
 
 
