@@ -33,6 +33,7 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
             mode=resolved.settings.permissions.default_mode,
             root=str(cwd),
             context_window=runtime.capabilities.context_window,
+            history=runtime.loop.session.messages if continue_latest else (),
         )
         await app.run_async()
     finally:

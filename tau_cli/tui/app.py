@@ -12,6 +12,7 @@ step); Esc stops the running turn; Shift+Tab cycles the permission mode; Ctrl+Q
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar, TypeVar
 
 from rich.text import Text
@@ -22,7 +23,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from tau_cli.core import Event, ReasoningDelta, TextDelta, TokenUsage
+from tau_cli.core import Event, Message, ReasoningDelta, TextDelta, TokenUsage, ToolCall, ToolResult
 from tau_cli.runtime.client import RuntimeClient
 from tau_cli.runtime.events import (
     AssistantMessage,
@@ -90,6 +91,15 @@ class StatusBar(Static):
         return text
 
 
+def _describe(call: ToolCall) -> str:
+    """One line for a call from a saved session (live calls come with the runtime's summary)."""
+    for key in ("command", "file_path", "path", "pattern", "url", "description"):
+        value = call.arguments.get(key)
+        if isinstance(value, str):
+            return f"{call.name} {value}"
+    return call.name
+
+
 def _count(tokens: int) -> str:
     return f"{tokens / 1000:.1f}k" if tokens >= 1000 else str(tokens)
 
@@ -128,6 +138,7 @@ class TauApp(App[None]):
         mode: PermissionMode = "default",
         root: str | None = None,
         context_window: int | None = None,
+        history: Sequence[Message] = (),
         first_prompt: str | None = None,
     ) -> None:
         """Args:
@@ -138,6 +149,7 @@ class TauApp(App[None]):
         mode: the permission mode the runtime starts in.
         root: the working folder; tool cards show paths under it relative to it.
         context_window: the model's window in tokens, for the status bar's fill gauge.
+        history: a resumed session's messages, shown before anything new.
         first_prompt: sent as soon as the app starts.
         """
         super().__init__()
@@ -148,6 +160,7 @@ class TauApp(App[None]):
         self._first_prompt = first_prompt
         self._root = root.rstrip("/") + "/" if root else None
         self._context_window = context_window
+        self._history = list(history)
         self._answer: Answer | None = None
         self._reasoning: Reasoning | None = None
         self._cards: dict[str, ToolCard] = {}
@@ -162,6 +175,8 @@ class TauApp(App[None]):
     def on_mount(self) -> None:
         self.conversation.anchor()
         self.query_one("#prompt", Input).focus()
+        if self._history:
+            self._show_history(self._history)
         if self._first_prompt:
             self.send(self._first_prompt)
 
@@ -303,6 +318,25 @@ class TauApp(App[None]):
                 self._add(NoticeLine(f"error: {event.error.message}", "error"))
             elif event.reason != "completed":
                 self._add(NoticeLine(f"stopped: {event.reason.replace('_', ' ')}", "warning"))
+
+    def _show_history(self, messages: Sequence[Message]) -> None:
+        """A resumed conversation, drawn as it looked: messages, answers and tool cards."""
+        cards: dict[str, ToolCard] = {}
+        for message in messages:
+            if message.role == "user" and message.text:
+                self._add(UserMessage(message.text))
+            elif message.role == "assistant":
+                if message.text:
+                    answer = Answer(message.text)
+                    answer.finish()
+                    self._add(answer)
+                for call in message.tool_calls:
+                    cards[call.id] = ToolCard(call, self._short(_describe(call)))
+                    self._add(cards[call.id])
+            elif message.role == "tool" and message.tool_call_id in cards:
+                result = ToolResult(text=message.text, is_error=message.is_error)
+                cards.pop(message.tool_call_id).finish(result, None)
+        self._add(NoticeLine(f"resumed: {len(messages)} messages"))
 
     def _show_child(self, event: Event) -> None:
         """A subagent's event: its tool calls are listed under the task's card; its text is

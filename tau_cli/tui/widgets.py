@@ -146,13 +146,14 @@ class ToolCard(Vertical, can_focus=True):
         self.error: str | None = None
         self.output: str = ""
         self.diff: str | None = None
+        self._body: RenderableType = ""
         self.children_seen: list[str] = []
         """For a subagent's task: the tool calls it made, one line each."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="header")
         yield Static(classes="children")
-        yield Static(classes="output")
+        yield Static(self._body, classes="output")
 
     def add_child(self, summary: str) -> None:
         """A subagent working for this call started a tool: list it under the card."""
@@ -164,7 +165,7 @@ class ToolCard(Vertical, can_focus=True):
             lines.insert(0, f"… {hidden} earlier")
         self.query_one(".children", Static).update(Text("\n".join(lines)))
 
-    def finish(self, result: ToolResult, duration_ms: float) -> None:
+    def finish(self, result: ToolResult, duration_ms: float | None) -> None:
         self.duration_ms = duration_ms
         self.output = result.text
         if result.is_error:
@@ -185,7 +186,9 @@ class ToolCard(Vertical, can_focus=True):
                 f"\n… {more} more lines" if more > 0 else ""
             )
             body = Text(shown or "(no output)")
-        self.query_one(".output", Static).update(body)
+        self._body = body
+        if self.is_mounted:
+            self.query_one(".output", Static).update(body)
 
     def watch_status(self) -> None:
         if self.is_mounted:

@@ -42,11 +42,12 @@ async def running_app(
     mode: PermissionMode = "default",
     size: tuple[int, int] = (100, 36),
     context_window: int | None = None,
+    continue_latest: bool = False,
 ) -> AsyncIterator[tuple[TauApp, Pilot[None], ScriptedModelServer]]:
     """``TauApp`` over a runtime as ``tau`` builds it, against ``script``."""
     interaction = TuiInteraction()
     with ScriptedModelServer(turns(*script)) as server:
-        runtime = _runtime(repo, server, interaction, mode)
+        runtime = _runtime(repo, server, interaction, mode, continue_latest)
         app = TauApp(
             runtime,
             interaction,
@@ -55,6 +56,7 @@ async def running_app(
             mode=mode,
             root=str(repo),
             context_window=context_window,
+            history=runtime.loop.session.messages if continue_latest else (),
         )
         try:
             async with app.run_test(size=size) as pilot:
@@ -64,7 +66,11 @@ async def running_app(
 
 
 def _runtime(
-    repo: Path, server: ScriptedModelServer, interaction: TuiInteraction, mode: PermissionMode
+    repo: Path,
+    server: ScriptedModelServer,
+    interaction: TuiInteraction,
+    mode: PermissionMode,
+    continue_latest: bool,
 ) -> Runtime:
     config = {
         "model": "openai:scripted-model",
@@ -81,4 +87,8 @@ def _runtime(
         "OPENAI_API_KEY": "sk-test-not-a-real-key-0000",
     }
     resolved = load_settings(repo, environ=env, trust=True)
-    return build_runtime(resolved, Launch(cwd=repo, interaction=interaction), environ=env)
+    return build_runtime(
+        resolved,
+        Launch(cwd=repo, interaction=interaction, continue_latest=continue_latest),
+        environ=env,
+    )

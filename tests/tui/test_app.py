@@ -372,3 +372,28 @@ async def test_a_subagents_tool_calls_are_listed_under_its_task_card(repo: Path)
         # the subagent's own text is its report, not part of the answer
         assert _answers(app) == ["It is in calc.py."]
         assert not _notices(app)
+
+
+async def test_a_continued_session_shows_the_conversation_so_far(repo: Path) -> None:
+    first = [
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "touch made"}}]},
+        {"text": "I made **the file**."},
+    ]
+    async with running_app(repo, first) as (app, pilot, _):
+        await _type(pilot, "make a file")
+        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.working)
+
+    second = [{"expect": {"last_user_contains": "and now?"}, "text": "Still there."}]
+    async with running_app(repo, second, continue_latest=True) as (app, pilot, _):
+        await pilot.pause()
+        assert [m.text for m in app.query(UserMessage)] == ["make a file"]
+        (card,) = app.query(ToolCard)
+        assert card.summary == "bash touch made" and card.status == "done"
+        assert _answers(app) == ["I made **the file**."]
+        assert _notices(app)[-1].startswith("resumed: ")
+
+        await _type(pilot, "and now?")
+        await wait_for(pilot, lambda: not app.working)
+        assert _answers(app) == ["I made **the file**.", "Still there."]
