@@ -264,10 +264,11 @@ class TauApp(App[None]):
         finally:
             self._end_step()
             self.working = False
+            # The runtime keeps what the turn did not take and hands it to the model with
+            # the next prompt; say so rather than pretend it was lost or delivered.
+            self._pending = [p for p in self._pending if not p.delivered]
             for pending in self._pending:
-                if not pending.delivered:
-                    pending.update(Text(f"not delivered: {pending.text}"))
-            self._pending.clear()
+                pending.wait_for_next_turn()
 
     def _show(self, event: Event) -> None:
         if event.parent_id is not None:

@@ -255,6 +255,9 @@ class PendingInjection(Static):
         self.text = text
         self.delivered = False
 
+    def wait_for_next_turn(self) -> None:
+        self.update(Text(f"⧗ queued for your next message: {self.text}"))
+
     def deliver(self) -> None:
         self.delivered = True
         self.add_class("-delivered")

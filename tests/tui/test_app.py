@@ -397,3 +397,27 @@ async def test_a_continued_session_shows_the_conversation_so_far(repo: Path) -> 
         await _type(pilot, "and now?")
         await wait_for(pilot, lambda: not app.working)
         assert _answers(app) == ["I made **the file**.", "Still there."]
+
+
+async def test_text_queued_too_late_for_the_turn_goes_with_the_next_message(repo: Path) -> None:
+    script = [
+        {"text": "a slow answer " * 6, "chunk_chars": 14, "tokens_per_second": 20},
+        {
+            "expect": {"last_user_contains": "use tabs"},
+            "text": "Tabs it is, and here is the next thing.",
+        },
+    ]
+    async with running_app(repo, script) as (app, pilot, server):
+        await _type(pilot, "first")
+        await wait_for(pilot, lambda: app.query(Answer))
+        await _type(pilot, "use tabs")  # the model is answering: no further step to take it
+        await wait_for(pilot, lambda: not app.working)
+        (pending,) = app.query(PendingInjection)
+        assert not pending.delivered
+        assert "next message" in str(pending.render())
+
+        await _type(pilot, "next thing")
+        await wait_for(pilot, lambda: not app.working)
+        assert pending.delivered
+        assert _answers(app)[-1] == "Tabs it is, and here is the next thing."
+        assert len(server.requests) == 2
