@@ -13,7 +13,7 @@ step); Esc stops the running turn; Shift+Tab cycles the permission mode; Ctrl+Q
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -93,7 +93,7 @@ class StatusBar(Static):
 
 def _describe(call: ToolCall) -> str:
     """One line for a call from a saved session (live calls come with the runtime's summary)."""
-    for key in ("command", "file_path", "path", "pattern", "url", "description"):
+    for key in ("command", "file_path", "path", "pattern", "url", "description", "title"):
         value = call.arguments.get(key)
         if isinstance(value, str):
             return f"{call.name} {value}"
@@ -165,6 +165,7 @@ class TauApp(App[None]):
         self._reasoning: Reasoning | None = None
         self._cards: dict[str, ToolCard] = {}
         self._pending: list[PendingInjection] = []
+        self._open_prompts: list[Prompt[Any]] = []
         interaction.attach(self)
 
     def compose(self) -> ComposeResult:
@@ -294,7 +295,10 @@ class TauApp(App[None]):
                 self.query_one(StatusBar).context_fill = min(used, 1.0)
         elif isinstance(event, ToolStarted):
             self._end_step()
-            card = ToolCard(event.call, self._short(event.summary))
+            summary = event.summary
+            if summary.startswith(f"{event.call.name} {{"):  # raw JSON: say it in words
+                summary = _describe(event.call)
+            card = ToolCard(event.call, self._short(summary))
             self._cards[event.call.id] = card
             self._add(card)
         elif isinstance(event, ToolFinished):
@@ -365,13 +369,22 @@ class TauApp(App[None]):
                 return
 
     def _add(self, widget: Widget) -> None:
-        self.conversation.mount(widget)
+        # The runtime waits while a question is open, so whatever arrives meanwhile was
+        # sent before the question was asked (the card of the call asking, say): it goes
+        # above the question, which stays last, where the keys are.
+        if self._open_prompts:
+            self.conversation.mount(widget, before=self._open_prompts[0])
+        else:
+            self.conversation.mount(widget)
 
     # PromptHost: where TuiInteraction puts its questions ----------------------
 
     async def show_prompt(self, prompt: Prompt[T]) -> None:
         self._end_step()
-        await self.conversation.mount(prompt)
+        prompt.root = self._root
+        mounting = self.conversation.mount(prompt)
+        self._open_prompts.append(prompt)
+        await mounting
         prompt.focus()
         self.conversation.scroll_end(animate=False)
 
@@ -379,4 +392,5 @@ class TauApp(App[None]):
         await self.conversation.mount(notice)
 
     def prompt_done(self) -> None:
+        self._open_prompts = [p for p in self._open_prompts if not p.answered]
         self.query_one("#prompt", Input).focus()

@@ -64,6 +64,8 @@ class Prompt(Vertical, Generic[T], can_focus=True):
         super().__init__()
         self.answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._folded = False
+        self.root: str | None = None
+        """The working folder (ending in ``/``); paths under it are shown relative to it."""
 
     @property
     def answered(self) -> bool:
@@ -180,7 +182,10 @@ class PlanPrompt(Prompt[PlanDecision]):
         self._rejecting = False
 
     def compose(self) -> ComposeResult:
-        where = f" ({self.request.path})" if self.request.path else ""
+        path = self.request.path
+        if path and self.root and path.startswith(self.root):
+            path = path[len(self.root) :]
+        where = f" ({path})" if path else ""
         title = Text(f"tau proposes a plan{where}", style="bold")
         yield Static(Group(title, Markdown(self.request.plan)), classes="body")
         keys = "[y] approve · [e] approve and accept edits · [n] reject with feedback"

@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ from tau_cli.runtime.settings_loader import load_settings
 from tau_cli.testing import ScriptedModelServer
 from tau_cli.tui import TauApp, TuiInteraction
 from tests.runtime.loop_helpers import make_repo, turns
+
+_NOW = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+"""Every runtime in these tests lives at this moment: plan files and snapshots keep their names."""
 
 __all__ = ["make_repo", "running_app", "turns", "wait_for"]
 
@@ -91,4 +95,5 @@ def _runtime(
         resolved,
         Launch(cwd=repo, interaction=interaction, continue_latest=continue_latest),
         environ=env,
+        clock=lambda: _NOW,
     )

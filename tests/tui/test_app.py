@@ -158,6 +158,10 @@ async def test_a_plan_is_rejected_with_feedback_then_approved_with_edits(repo: P
         assert app.query_one(StatusBar).mode == "plan"
         await _type(pilot, "fix add, plan first")
         await wait_for(pilot, lambda: app.query(PlanPrompt))
+        await pilot.pause()
+        # the call asking comes first; the question stays last, where the keys are
+        order = [type(w).__name__ for w in app.conversation.children]
+        assert order == ["UserMessage", "ToolCard", "PlanPrompt"]
         await pilot.press("n")
         await wait_for(pilot, lambda: app.query("PlanPrompt Input"))
         await _type(pilot, "also update the docs")

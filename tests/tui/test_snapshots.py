@@ -13,7 +13,7 @@ from pytest_textual_snapshot import SVGImageExtension
 from syrupy.assertion import SnapshotAssertion
 from textual.widgets import Input
 
-from tau_cli.tui import PermissionPrompt
+from tau_cli.tui import PermissionPrompt, PlanPrompt
 from tau_cli.tui.widgets import ToolCard
 
 from .conftest import make_repo, running_app, wait_for
@@ -84,5 +84,24 @@ async def test_a_tool_card_with_its_diff(repo: Path, svg: SnapshotAssertion) -> 
         for card in app.query(ToolCard):
             card.duration_ms = 12.0  # the one thing that differs from run to run
             card.watch_status()
+        await pilot.pause()
+        assert app.export_screenshot(title="tau") == svg
+
+
+PLAN = """\
+## Steps
+
+- [ ] Change `a - b` to `a + b` in calc.py
+- [ ] Run the tests
+"""
+
+
+async def test_a_plan_waiting_for_approval(repo: Path, svg: SnapshotAssertion) -> None:
+    propose = {"name": "propose_plan", "arguments": {"title": "Fix add", "plan": PLAN}}
+    script = [{"tool_calls": [propose]}]
+    async with running_app(repo, script, mode="plan", size=(80, 24)) as (app, pilot, _):
+        app.query_one("#prompt", Input).value = "fix add, plan first"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.query(PlanPrompt))
         await pilot.pause()
         assert app.export_screenshot(title="tau") == svg
