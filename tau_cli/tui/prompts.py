@@ -15,6 +15,7 @@ from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.syntax import Syntax
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -229,10 +230,10 @@ class QuestionPrompt(Prompt[QuestionAnswer]):
         yield Static(self._options(), classes="options")
         hint = "a number picks" if not self.request.multi_select else "numbers toggle, Enter sends"
         if self.request.allow_free_text:
-            hint += " · or type an answer below"
+            hint += " · or just type an answer"
         yield Static(Text(hint), classes="keys")
         if self.request.allow_free_text:
-            yield Input(placeholder="Your answer", classes="free-text")
+            yield Input(placeholder="Your answer", classes="free-text", select_on_focus=False)
 
     def _options(self) -> Text:
         text = Text()
@@ -245,6 +246,18 @@ class QuestionPrompt(Prompt[QuestionAnswer]):
             text.append("\n")
         text.rstrip()
         return text
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter starts a typed answer: the text field takes it, and the focus."""
+        if self.answered or not self.request.allow_free_text or self.app.focused is not self:
+            return
+        char = event.character
+        if char and char.isprintable() and not char.isdigit():
+            field = self.query_one(Input)
+            field.focus()
+            field.insert_text_at_cursor(char)
+            event.stop()
+            event.prevent_default()
 
     def action_pick(self, n: int) -> None:
         if self.answered or not 1 <= n <= len(self.request.options):

@@ -425,3 +425,39 @@ async def test_text_queued_too_late_for_the_turn_goes_with_the_next_message(repo
         assert pending.delivered
         assert _answers(app)[-1] == "Tabs it is, and here is the next thing."
         assert len(server.requests) == 2
+
+
+async def test_a_question_takes_several_choices_or_a_typed_answer(repo: Path) -> None:
+    several = {
+        "name": "ask_user",
+        "arguments": {
+            "question": "Which checks?",
+            "options": [{"label": "lint"}, {"label": "types"}, {"label": "tests"}],
+            "multi_select": True,
+        },
+    }
+    typed = {
+        "name": "ask_user",
+        "arguments": {"question": "Which port?", "options": [{"label": "8000"}]},
+    }
+    script = [
+        {"tool_calls": [several]},
+        {"expect": {"last_tool_result_contains": "tests"}, "tool_calls": [typed]},
+        {"expect": {"last_tool_result_contains": "9090"}, "text": "Port 9090, lint and tests."},
+    ]
+    async with running_app(repo, script) as (app, pilot, _):
+        await _type(pilot, "set up checks")
+        await wait_for(pilot, lambda: app.query(QuestionPrompt))
+        await pilot.press("1", "3", "2", "2", "enter")  # 2 toggled on and off again
+        await wait_for(pilot, lambda: len(app.query(QuestionPrompt)) == 2)
+        first = app.query(QuestionPrompt).first()
+        assert first.answer.result().selected == ["lint", "tests"]
+
+        second = app.query(QuestionPrompt).last()
+        assert app.focused is second
+        await pilot.press(*"port 9090")  # a letter moves the typing into the answer field
+        assert second.query_one(Input).value == "port 9090"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.working)
+        assert second.answer.result().text == "port 9090"
+        assert _answers(app) == ["Port 9090, lint and tests."]
