@@ -461,3 +461,24 @@ async def test_a_question_takes_several_choices_or_a_typed_answer(repo: Path) ->
         await wait_for(pilot, lambda: not app.working)
         assert second.answer.result().text == "port 9090"
         assert _answers(app) == ["Port 9090, lint and tests."]
+
+
+async def test_an_edit_asks_with_its_diff_on_screen(repo: Path) -> None:
+    edit = {"file_path": str(repo / "calc.py"), "old_string": "a - b", "new_string": "a + b"}
+    script = [
+        {"tool_calls": [{"name": "read", "arguments": {"file_path": str(repo / "calc.py")}}]},
+        {"tool_calls": [{"name": "edit", "arguments": edit}]},
+        {"text": "Fixed."},
+    ]
+    async with running_app(repo, script) as (app, pilot, _):
+        await _type(pilot, "fix add")
+        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await pilot.pause()
+        prompt = app.query_one(PermissionPrompt)
+        assert prompt.request.diff is not None
+        shown = app.export_screenshot()
+        assert "return a + b" in shown.replace("&#160;", " ")
+        assert "return a - b" in shown.replace("&#160;", " ")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.working)
+        assert (repo / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
