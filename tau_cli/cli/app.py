@@ -131,9 +131,9 @@ def main(
     if ctx.invoked_subcommand is None:
         resolved = ctx.obj.settings()
         if resolved.settings.model and sys.stdin.isatty() and sys.stdout.isatty():
-            from tau_cli.cli.repl import chat_plain
+            from tau_cli.cli.tui_chat import chat_tui
 
-            raise typer.Exit(chat_plain(resolved, ctx.obj.cwd))
+            raise typer.Exit(chat_tui(resolved, ctx.obj.cwd))
         from tau_cli.cli.status import show_status
 
         show_status(resolved)
@@ -157,16 +157,22 @@ def chat_command(
     ctx: typer.Context,
     plain: Annotated[
         bool,
-        typer.Option("--plain", help="Plain scrolling text (the one interface so far)."),
-    ] = True,
+        typer.Option(
+            "--plain", help="Plain scrolling text instead of the full-screen app (screen readers)."
+        ),
+    ] = False,
     continue_: Annotated[
         bool, typer.Option("--continue", "-c", help="Continue the newest session here.")
     ] = False,
 ) -> None:
-    """Chat with tau in this project (plain scrolling text)."""
-    from tau_cli.cli.repl import chat_plain
+    """Chat with tau in this project: full-screen in a terminal, else plain text."""
+    if plain or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from tau_cli.cli.repl import chat_plain
 
-    raise typer.Exit(chat_plain(ctx.obj.settings(), ctx.obj.cwd, continue_latest=continue_))
+        raise typer.Exit(chat_plain(ctx.obj.settings(), ctx.obj.cwd, continue_latest=continue_))
+    from tau_cli.cli.tui_chat import chat_tui
+
+    raise typer.Exit(chat_tui(ctx.obj.settings(), ctx.obj.cwd, continue_latest=continue_))
 
 
 @app.command("run")
@@ -319,6 +325,18 @@ def mcp_add(
         env=env or [],
         project=project,
     )
+
+
+@mcp_app.command("approve")
+def mcp_approve(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The project server's name.")],
+    deny: Annotated[bool, typer.Option("--deny", help="Never start it here.")] = False,
+) -> None:
+    """Let a server from this project's .mcp.json start (asked once per project)."""
+    from tau_cli.cli.mcp_command import approve
+
+    approve(ctx.obj.settings(), name, allow=not deny)
 
 
 @mcp_app.command("remove")

@@ -116,6 +116,18 @@ def remove(resolved: ResolvedSettings, name: str, *, project: bool) -> None:
     typer.echo(f"removed MCP server {name!r} from {home_relative(str(path))}")
 
 
+def approve(resolved: ResolvedSettings, name: str, *, allow: bool) -> None:
+    server = _config(resolved).servers.get(name)
+    if server is None:
+        raise ConfigError(f"no MCP server named {name!r} is configured here; see 'tau mcp list'")
+    if server.scope != "project":
+        typer.echo(f"{name!r} is not a project server; it starts without approval")
+        return
+    ApprovalStore(tau_home()).decide(resolved.project_root, server, allow)
+    verb = "approved" if allow else "denied"
+    typer.echo(f"{verb} MCP server {name!r} for {home_relative(str(resolved.project_root))}")
+
+
 def _file(resolved: ResolvedSettings, project: bool) -> Path:
     return resolved.project_root / ".mcp.json" if project else user_config_file(tau_home())
 

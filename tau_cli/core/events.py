@@ -110,6 +110,18 @@ class StreamError(Event):
     error: ErrorInfo
 
 
+class SkillActivated(Event):
+    """A skill's instructions were loaded into the conversation (defined here so every
+    consumer of the event stream can read it without importing the skills package)."""
+
+    type: Literal["skill_activated"] = "skill_activated"
+    name: str
+    reason: Literal["command", "matcher", "tool"]
+    tokens: int
+    """What the instructions cost, so the UI can show it next to the name."""
+    truncated: bool = False
+
+
 StreamEvent = Annotated[
     TextDelta
     | ReasoningDelta

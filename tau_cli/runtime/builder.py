@@ -120,15 +120,23 @@ async def open_runtime(
     environ: Mapping[str, str] | None = None,
     store: SessionStore | None = None,
     clock: Clock = _utc_now,
+    approvals: Interaction | None = None,
 ) -> Runtime:
-    """``build_runtime`` with the configured MCP servers started first (when there are any)."""
+    """``build_runtime`` with the configured MCP servers started first (when there are any).
+
+    ``approvals`` answers whether a project's new MCP server may start (the launch's
+    interaction by default); a UI that cannot ask before it is on screen passes one
+    that declines, and the server is reported as awaiting approval.
+    """
     env = os.environ if environ is None else environ
     manager: McpManager | None = None
     notices: list[str] = []
     if resolved.settings.mcp_servers or _mcp_files_exist(resolved, env):
         from tau_cli.runtime.mcp_wiring import start_mcp
 
-        manager, notices = await start_mcp(resolved, launch.interaction, env)
+        manager, notices = await start_mcp(
+            resolved, launch.interaction, env, approvals=approvals or launch.interaction
+        )
     try:
         return build_runtime(
             resolved, launch, environ=env, store=store, clock=clock, mcp=manager, notices=notices

@@ -20,12 +20,12 @@ from tau_cli.core import (
     PermissionDecision,
     PermissionRequest,
     ReasoningDelta,
+    SkillActivated,
     TextDelta,
     TokenUsage,
     ToolCall,
     ToolResult,
 )
-from tau_cli.skills import SkillActivated
 
 TurnEnd = Literal[
     "completed",

@@ -58,6 +58,8 @@ async def start_mcp(
     resolved: ResolvedSettings,
     interaction: Interaction,
     environ: Mapping[str, str],
+    *,
+    approvals: Interaction | None = None,
 ) -> tuple[McpManager | None, list[str]]:
     """The started servers (None when none is configured) and notices for the user."""
     from tau_cli.mcp import ApprovalStore, McpManager, load_mcp_config, split_by_approval
@@ -77,13 +79,13 @@ async def start_mcp(
     store = ApprovalStore(home)
     startable, waiting = split_by_approval(config.servers.values(), root, store)
     for server in waiting:
-        if await _approve(interaction, server):
+        if await _approve(approvals or interaction, server):
             store.decide(root, server, True)
             startable.append(server)
         else:
             notices.append(
                 f"MCP server {server.name!r} from this project was not started: it has not "
-                "been approved (tau asks once, in an interactive session)"
+                f"been approved (tau mcp approve {server.name}, or answer when asked)"
             )
     if not startable:
         return None, notices

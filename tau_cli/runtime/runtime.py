@@ -1,9 +1,8 @@
 """The runtime a UI holds: submit a prompt, watch its events, steer it while it works.
 
-``RuntimeClient`` is the interface every front end uses (TUI, REPL, one-shot
-``tau run``, the ACP server); ``Runtime`` is the in-process implementation. A
-client that talks to a runtime in another process implements the same protocol,
-so a UI never knows which one it holds.
+``RuntimeClient`` (in ``client``, re-exported here) is the interface every front
+end uses (TUI, REPL, one-shot ``tau run``, the ACP server); ``Runtime`` is the
+in-process implementation.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import asyncio
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
 
 from tau_cli.core import Event, ModelCapabilities
 from tau_cli.runtime.checkpoints import (
@@ -21,6 +19,7 @@ from tau_cli.runtime.checkpoints import (
     Rewound,
     summarize_changes,
 )
+from tau_cli.runtime.client import RuntimeClient
 from tau_cli.runtime.events import ModeChanged, Notice, TurnFinished
 from tau_cli.runtime.loop import AgentLoop
 from tau_cli.runtime.settings import PermissionMode
@@ -28,33 +27,11 @@ from tau_cli.tools import PermissionMode as ToolsPermissionMode
 
 Clock = Callable[[], datetime]
 
+__all__ = ["Runtime", "RuntimeClient"]
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@runtime_checkable
-class RuntimeClient(Protocol):
-    """What a front end can do with a runtime."""
-
-    @property
-    def session_id(self) -> str: ...
-
-    def submit(self, prompt: str) -> AsyncIterator[Event]:
-        """Run ``prompt``; yields the turn's events, ending with ``TurnFinished``."""
-        ...
-
-    def inject(self, text: str) -> None:
-        """Deliver ``text`` to the model at its next step (typed while it works)."""
-        ...
-
-    def cancel(self) -> None:
-        """Stop the running turn now: the stream, and any running tool process."""
-        ...
-
-    async def set_mode(self, mode: PermissionMode) -> None: ...
-
-    async def aclose(self) -> None: ...
 
 
 class Runtime:

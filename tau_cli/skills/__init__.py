@@ -7,10 +7,10 @@ name and description sit in the system prompt; the instructions load when a skil
 is triggered; resources are read one at a time on demand.
 """
 
+from tau_cli.core import SkillActivated
 from tau_cli.skills.activation import (
     SKILL_TOOL_NAME,
     ActivationReason,
-    SkillActivated,
     activate,
     render_instructions,
     skill_tool_definition,

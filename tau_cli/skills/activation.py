@@ -13,24 +13,13 @@ from typing import Literal
 
 from pydantic import JsonValue
 
-from tau_cli.core import Event, ToolDefinition
+from tau_cli.core import SkillActivated, ToolDefinition
 from tau_cli.skills.discovery import SkillCatalog
 from tau_cli.skills.skill import Instructions, Skill, SkillResourceError
 
 SKILL_TOOL_NAME = "skill"
 
 ActivationReason = Literal["command", "matcher", "tool"]
-
-
-class SkillActivated(Event):
-    """A skill's instructions were loaded into the conversation."""
-
-    type: Literal["skill_activated"] = "skill_activated"
-    name: str
-    reason: ActivationReason
-    tokens: int
-    """What the instructions cost, so the UI can show it next to the name."""
-    truncated: bool = False
 
 
 def render_instructions(skill: Skill) -> str:

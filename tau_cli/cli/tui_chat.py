@@ -1,0 +1,67 @@
+"""``tau`` in a terminal: the full-screen chat, wired to a runtime built from settings.
+
+The TUI package draws and asks; building the runtime it drives (provider, tools,
+session) is the composition root's job, so it happens here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tau_cli.runtime.builder import Launch, open_runtime
+from tau_cli.runtime.interaction import NonInteractive
+from tau_cli.runtime.settings_loader import ResolvedSettings
+
+
+def chat_tui(resolved: ResolvedSettings, cwd: Path, *, continue_latest: bool = False) -> int:
+    return asyncio.run(_chat(resolved, cwd, continue_latest))
+
+
+async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) -> int:
+    from tau_cli.tui import TauApp, TuiInteraction
+
+    interaction = TuiInteraction()
+    runtime = await open_runtime(
+        resolved,
+        Launch(cwd=cwd, interaction=interaction, continue_latest=continue_latest),
+        approvals=NonInteractive(),  # nothing is on screen yet to ask with
+    )
+    try:
+        app = TauApp(
+            runtime,
+            interaction,
+            model=resolved.settings.model or "",
+            location=_location(cwd),
+            mode=resolved.settings.permissions.default_mode,
+            root=str(cwd),
+            context_window=runtime.capabilities.context_window,
+            history=runtime.loop.session.messages if continue_latest else (),
+        )
+        await app.run_async()
+    finally:
+        await runtime.aclose()
+    return app.return_code or 0
+
+
+def _location(cwd: Path) -> str:
+    """The folder as people write it (``~`` for home), and its git branch if there is one."""
+    try:
+        where = "~/" + str(cwd.relative_to(Path.home()))
+    except ValueError:
+        where = str(cwd)
+    branch = _git_branch(cwd)
+    return f"{where} ({branch})" if branch else where
+
+
+def _git_branch(cwd: Path) -> str | None:
+    """The checked-out branch, read from ``.git/HEAD`` (no git process for a status bar)."""
+    for folder in (cwd, *cwd.parents):
+        head = folder / ".git" / "HEAD"
+        if head.is_file():
+            ref = head.read_text(encoding="utf-8", errors="replace").strip()
+            prefix = "ref: refs/heads/"
+            return ref[len(prefix) :] if ref.startswith(prefix) else ref[:8] or None
+        if (folder / ".git").exists():
+            return None
+    return None

@@ -1,0 +1,396 @@
+"""``TauApp``: the conversation, the input box and the status bar over a ``RuntimeClient``.
+
+A turn runs in a worker that reads the runtime's event stream and updates the
+conversation. Text deltas only feed a ``MarkdownStream`` buffer (rendered once a
+frame); everything else mounts or updates one small widget. Questions from the
+runtime arrive through ``TuiInteraction`` and appear inline.
+
+Keys: Enter sends (while the agent works, it queues the text for the model's next
+step); Esc stops the running turn; Shift+Tab cycles the permission mode; Ctrl+Q
+(Textual's own quit key) or ``/quit`` leaves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from tau_cli.core import Event, Message, ReasoningDelta, TextDelta, TokenUsage, ToolCall, ToolResult
+from tau_cli.runtime.client import RuntimeClient
+from tau_cli.runtime.events import (
+    AssistantMessage,
+    Compacted,
+    Injected,
+    ModeChanged,
+    Notice,
+    ToolFinished,
+    ToolStarted,
+    TurnFinished,
+)
+from tau_cli.runtime.settings import PermissionMode
+from tau_cli.tui.interaction import TuiInteraction
+from tau_cli.tui.prompt_input import COMMANDS, PromptInput
+from tau_cli.tui.prompts import Prompt
+from tau_cli.tui.widgets import (
+    Answer,
+    NoticeLine,
+    PendingInjection,
+    Reasoning,
+    ToolCard,
+    UserMessage,
+)
+
+T = TypeVar("T")
+
+MODE_CYCLE: tuple[PermissionMode, ...] = ("default", "accept_edits", "plan")
+"""What Shift+Tab steps through; ``bypass`` is never one key press away."""
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+
+    mode: reactive[str] = reactive("default")
+    working: reactive[bool] = reactive(False)
+    usage: reactive[TokenUsage] = reactive(TokenUsage)
+    """Tokens (and cost, when prices are configured) of this session so far."""
+    context_fill: reactive[float | None] = reactive(None)
+    """How full the model's context window was at its last answer (0..1)."""
+
+    def __init__(self, model: str, location: str, mode: str) -> None:
+        super().__init__(id="status")
+        self.model = model
+        self.location = location
+        self.set_reactive(StatusBar.mode, mode)
+
+    def render(self) -> Text:
+        text = Text.assemble((self.model, "bold"), " · ", (self.mode.replace("_", " "), "bold"))
+        if self.context_fill is not None:
+            text.append(f" · context {self.context_fill:.0%}")
+        if self.usage.total_tokens:
+            text.append(f" · {_count(self.usage.total_tokens)} tokens")
+        if self.usage.cost is not None:
+            text.append(f" · ${self.usage.cost:.2f}")
+        text.append(f" · {self.location}")
+        if self.working:
+            text.append(" · working, Esc stops")
+        return text
+
+
+def _describe(call: ToolCall) -> str:
+    """One line for a call from a saved session (live calls come with the runtime's summary)."""
+    for key in ("command", "file_path", "path", "pattern", "url", "description", "title"):
+        value = call.arguments.get(key)
+        if isinstance(value, str):
+            return f"{call.name} {value}"
+    return call.name
+
+
+def _count(tokens: int) -> str:
+    return f"{tokens / 1000:.1f}k" if tokens >= 1000 else str(tokens)
+
+
+class TauApp(App[None]):
+    """tau's full-screen chat."""
+
+    TITLE = "tau"
+    ENABLE_COMMAND_PALETTE = False
+    CSS = """
+    #conversation {
+        height: 1fr;
+        padding: 0 1 1 1;
+    }
+    #prompt {
+        border: tall $accent 40%;
+    }
+    #prompt:focus {
+        border: tall $accent;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop", "Stop the turn", priority=True),
+        Binding("shift+tab", "cycle_mode", "Mode", priority=True),
+    ]
+
+    working: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        client: RuntimeClient,
+        interaction: TuiInteraction,
+        *,
+        model: str,
+        location: str,
+        mode: PermissionMode = "default",
+        root: str | None = None,
+        context_window: int | None = None,
+        history: Sequence[Message] = (),
+        first_prompt: str | None = None,
+    ) -> None:
+        """Args:
+        client: the runtime to drive.
+        interaction: the ``Interaction`` the runtime was built with; it asks in this app.
+        model: shown in the status bar.
+        location: the working folder as the status bar shows it.
+        mode: the permission mode the runtime starts in.
+        root: the working folder; tool cards show paths under it relative to it.
+        context_window: the model's window in tokens, for the status bar's fill gauge.
+        history: a resumed session's messages, shown before anything new.
+        first_prompt: sent as soon as the app starts.
+        """
+        super().__init__()
+        self.client = client
+        self.mode: PermissionMode = mode
+        self._model = model
+        self._location = location
+        self._first_prompt = first_prompt
+        self._root = root.rstrip("/") + "/" if root else None
+        self._context_window = context_window
+        self._history = list(history)
+        self._answer: Answer | None = None
+        self._reasoning: Reasoning | None = None
+        self._cards: dict[str, ToolCard] = {}
+        self._pending: list[PendingInjection] = []
+        self._open_prompts: list[Prompt[Any]] = []
+        interaction.attach(self)
+
+    def compose(self) -> ComposeResult:
+        yield VerticalScroll(id="conversation")
+        yield PromptInput(id="prompt")
+        yield StatusBar(self._model, self._location, self.mode)
+
+    def on_mount(self) -> None:
+        self.conversation.anchor()
+        self.query_one("#prompt", Input).focus()
+        if self._history:
+            self._show_history(self._history)
+        if self._first_prompt:
+            self.send(self._first_prompt)
+
+    @property
+    def conversation(self) -> VerticalScroll:
+        return self.query_one("#conversation", VerticalScroll)
+
+    def watch_working(self, working: bool) -> None:
+        self.query_one(StatusBar).working = working
+
+    # Input ------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "prompt":
+            return
+        text = event.value.strip()
+        event.input.clear()
+        if not text:
+            return
+        if isinstance(event.input, PromptInput):
+            event.input.remember(text)
+        if text.startswith("/") and self._command(text):
+            return
+        if self.working:
+            self.client.inject(text)
+            pending = PendingInjection(text)
+            self._pending.append(pending)
+            self._add(pending)
+        else:
+            self.send(text)
+
+    def _command(self, text: str) -> bool:
+        """Run a slash command; False when ``text`` is not one (it goes to the model)."""
+        name, _, argument = text.partition(" ")
+        argument = argument.strip()
+        if name in ("/quit", "/exit"):
+            self.exit()
+        elif name == "/help":
+            lines = [f"{cmd:<7} {what}" for cmd, what in COMMANDS.items()]
+            lines.append("Enter sends (queued for the next step while tau works) · Esc stops")
+            lines.append("Up/Down: earlier lines · Enter on a tool card: its output")
+            self._add(NoticeLine("\n".join(lines)))
+        elif name in ("/mode", "/plan"):
+            mode = "plan" if name == "/plan" else argument
+            if mode not in MODE_CYCLE:
+                self._add(NoticeLine(f"usage: /mode {'|'.join(MODE_CYCLE)}", "warning"))
+            else:
+                self.run_worker(self._switch_mode(mode), group="mode")
+        elif "/" in name[1:]:
+            return False  # a path, not a command: it is a message for the model
+        else:
+            self._add(NoticeLine(f"unknown command {name}; /help lists them", "warning"))
+        return True
+
+    async def _switch_mode(self, mode: PermissionMode) -> None:
+        await self.client.set_mode(mode)
+        self._set_mode(mode)
+
+    def send(self, text: str) -> None:
+        """Start a turn with ``text``."""
+        self._add(UserMessage(text))
+        self.working = True
+        self.run_worker(self._turn(text), group="turn", exclusive=True)
+
+    def action_stop(self) -> None:
+        if self.working:
+            self.client.cancel()
+
+    async def action_cycle_mode(self) -> None:
+        at = MODE_CYCLE.index(self.mode) if self.mode in MODE_CYCLE else -1
+        await self._switch_mode(MODE_CYCLE[(at + 1) % len(MODE_CYCLE)])
+
+    def _set_mode(self, mode: PermissionMode) -> None:
+        self.mode = mode
+        self.query_one(StatusBar).mode = mode
+
+    # The turn ---------------------------------------------------------------
+
+    async def _turn(self, text: str) -> None:
+        try:
+            async for event in self.client.submit(text):
+                self._show(event)
+        except Exception as exc:  # the runtime itself failed: say so, keep the app
+            self._add(NoticeLine(f"error: {exc}", "error"))
+        finally:
+            self._end_step()
+            self.working = False
+            # The runtime keeps what the turn did not take and hands it to the model with
+            # the next prompt; say so rather than pretend it was lost or delivered.
+            self._pending = [p for p in self._pending if not p.delivered]
+            for pending in self._pending:
+                pending.wait_for_next_turn()
+
+    def _show(self, event: Event) -> None:
+        if event.parent_id is not None:
+            self._show_child(event)
+        elif isinstance(event, TextDelta):
+            if self._answer is None:
+                if self._reasoning is not None:
+                    self._reasoning.finish()
+                    self._reasoning = None
+                self._answer = Answer()
+                self._add(self._answer)
+            self._answer.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            if self._reasoning is None:
+                self._reasoning = Reasoning()
+                self._add(self._reasoning)
+            if event.text:
+                self._reasoning.append(event.text)
+        elif isinstance(event, AssistantMessage):
+            self._end_step()
+            if self._context_window:
+                used = event.usage.total_tokens / self._context_window
+                self.query_one(StatusBar).context_fill = min(used, 1.0)
+        elif isinstance(event, ToolStarted):
+            self._end_step()
+            summary = event.summary
+            if summary.startswith(f"{event.call.name} {{"):  # raw JSON: say it in words
+                summary = _describe(event.call)
+            card = ToolCard(event.call, self._short(summary))
+            self._cards[event.call.id] = card
+            self._add(card)
+        elif isinstance(event, ToolFinished):
+            running = self._cards.pop(event.call_id, None)
+            if running is not None:
+                running.finish(event.result, event.duration_ms)
+        elif isinstance(event, Injected):
+            self._deliver(event.text)
+        elif isinstance(event, ModeChanged):
+            self._set_mode(event.mode)
+        elif isinstance(event, Notice):
+            self._add(NoticeLine(event.message, event.level))
+        elif isinstance(event, Compacted):
+            self._add(
+                NoticeLine(f"context compacted: {event.tokens_before} → {event.tokens_after}")
+            )
+        elif isinstance(event, TurnFinished):
+            self._end_step()
+            status = self.query_one(StatusBar)
+            status.usage = status.usage + event.usage
+            if event.error is not None:
+                self._add(NoticeLine(f"error: {event.error.message}", "error"))
+            elif event.reason != "completed":
+                self._add(NoticeLine(f"stopped: {event.reason.replace('_', ' ')}", "warning"))
+
+    def _show_history(self, messages: Sequence[Message]) -> None:
+        """A resumed conversation, drawn as it looked: messages, answers and tool cards."""
+        cards: dict[str, ToolCard] = {}
+        for message in messages:
+            if message.role == "user" and message.text:
+                self._add(UserMessage(message.text))
+            elif message.role == "assistant":
+                if message.text:
+                    answer = Answer(message.text)
+                    answer.finish()
+                    self._add(answer)
+                for call in message.tool_calls:
+                    cards[call.id] = ToolCard(call, self._short(_describe(call)))
+                    self._add(cards[call.id])
+            elif message.role == "tool" and message.tool_call_id in cards:
+                result = ToolResult(text=message.text, is_error=message.is_error)
+                cards.pop(message.tool_call_id).finish(result, None)
+        self._add(NoticeLine(f"resumed: {len(messages)} messages"))
+
+    def _show_child(self, event: Event) -> None:
+        """A subagent's event: its tool calls are listed under the task's card; its text is
+        its report, which arrives as the task's result."""
+        task = self._cards.get(event.parent_id or "")
+        if task is not None and isinstance(event, ToolStarted):
+            summary = self._short(event.summary)
+            task.add_child(summary)
+
+    def _short(self, summary: str) -> str:
+        return summary.replace(self._root, "") if self._root else summary
+
+    def _end_step(self) -> None:
+        if self._answer is not None:
+            self._answer.finish()
+            self._answer = None
+        if self._reasoning is not None:
+            self._reasoning.finish()
+            self._reasoning = None
+
+    def _deliver(self, text: str) -> None:
+        for pending in self._pending:
+            if not pending.delivered and pending.text == text:
+                pending.deliver()
+                return
+
+    def _add(self, widget: Widget) -> None:
+        # The runtime waits while a question is open, so whatever arrives meanwhile was
+        # sent before the question was asked (the card of the call asking, say): it goes
+        # above the question, which stays last, where the keys are.
+        if self._open_prompts:
+            self.conversation.mount(widget, before=self._open_prompts[0])
+        else:
+            self.conversation.mount(widget)
+
+    # PromptHost: where TuiInteraction puts its questions ----------------------
+
+    async def show_prompt(self, prompt: Prompt[T]) -> None:
+        self._end_step()
+        prompt.root = self._root
+        mounting = self.conversation.mount(prompt)
+        self._open_prompts.append(prompt)
+        await mounting
+        prompt.focus()
+        self.conversation.scroll_end(animate=False)
+
+    async def show_notice(self, notice: NoticeLine) -> None:
+        await self.conversation.mount(notice)
+
+    def prompt_done(self) -> None:
+        self._open_prompts = [p for p in self._open_prompts if not p.answered]
+        self.query_one("#prompt", Input).focus()
