@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -55,66 +55,46 @@ def create_provider(
     """
     env = os.environ if environ is None else environ
     kind = provider.kind if provider is not None else ref.provider
-    config = (
-        provider or ProviderConfig.model_validate({"kind": kind}) if kind in _SUPPORTED else None
-    )
-    if config is None:
+    if kind not in _SUPPORTED:
         raise ConfigError(
             f"unknown provider {ref.provider!r} in {str(ref)!r}; "
             f"use one of: {', '.join(_SUPPORTED)} (or configure a provider of that name)",
             key="model",
         )
-    config = provider or ProviderConfig.model_validate({"kind": ref.provider})
-    key = config.api_key.get_secret_value() if config.api_key is not None else None
+    config = provider or ProviderConfig.model_validate({"kind": kind})
     if config.kind == "scripted":
         return ScriptedProvider(ref.model)
+    key = config.api_key.get_secret_value() if config.api_key is not None else None
+    # What every HTTP provider takes the same way.
+    common: dict[str, Any] = {
+        "headers": dict(config.headers),
+        "client": client,
+        "name": str(ref),
+        "sleep": sleep,
+        "jitter": jitter,
+        "http_transport": http_transport,
+    }
     if config.kind == "ollama":
         return OllamaProvider(
             ref.model,
             base_url=config.base_url or ollama_base_url(env.get("OLLAMA_HOST")),
             context_window=capabilities.context_window if capabilities else None,
-            headers=dict(config.headers),
-            client=client,
-            name=str(ref),
-            sleep=sleep,
-            jitter=jitter,
-            http_transport=http_transport,
+            **common,
         )
     if config.kind == "anthropic":
         return AnthropicProvider(
             ref.model,
             base_url=config.base_url or env.get("ANTHROPIC_BASE_URL") or ANTHROPIC_DEFAULT_BASE_URL,
             api_key=key or env.get("ANTHROPIC_API_KEY"),
-            headers=dict(config.headers),
-            client=client,
-            name=str(ref),
-            sleep=sleep,
-            jitter=jitter,
-            http_transport=http_transport,
-        )
-    if config.kind == "openai" and wire_api == "responses":
-        return ResponsesProvider(
-            ref.model,
-            base_url=config.base_url or env.get("OPENAI_BASE_URL") or OPENAI_DEFAULT_BASE_URL,
-            api_key=key or env.get("OPENAI_API_KEY"),
-            headers=dict(config.headers),
-            client=client,
-            name=str(ref),
-            sleep=sleep,
-            jitter=jitter,
-            http_transport=http_transport,
+            **common,
         )
     if config.kind == "openai":
-        return OpenAIProvider(
+        openai_class = ResponsesProvider if wire_api == "responses" else OpenAIProvider
+        return openai_class(
             ref.model,
             base_url=config.base_url or env.get("OPENAI_BASE_URL") or OPENAI_DEFAULT_BASE_URL,
             api_key=key or env.get("OPENAI_API_KEY"),
-            headers=dict(config.headers),
-            client=client,
-            name=str(ref),
-            sleep=sleep,
-            jitter=jitter,
-            http_transport=http_transport,
+            **common,
         )
     endpoint = config.base_url or env.get("AZURE_OPENAI_ENDPOINT")
     if not endpoint:
@@ -137,10 +117,5 @@ def create_provider(
         api_key=key,
         bearer_token=token,
         azure=AzureDeployment(ref.model, config.api_version or AZURE_DEFAULT_API_VERSION),
-        headers=dict(config.headers),
-        client=client,
-        name=str(ref),
-        sleep=sleep,
-        jitter=jitter,
-        http_transport=http_transport,
+        **common,
     )

@@ -9,29 +9,16 @@ from rich.console import Console
 from rich.table import Table
 
 from tau_cli.cli.display import home_relative
-from tau_cli.core import ConfigError, EstimatingTokenCounter
-from tau_cli.memory import BootstrapOptions, MemoryFileError, load_bootstrap
+from tau_cli.core import EstimatingTokenCounter
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.skills import check_skills, default_roots, discover_skills
 
 
 def show_memory(cwd: Path, resolved: ResolvedSettings) -> None:
-    memory_settings = resolved.settings.memory
-    compat = tuple(
-        name
-        for name, wanted in (
-            ("AGENTS.md", memory_settings.load_agents_md),
-            ("CLAUDE.md", memory_settings.load_claude_md),
-        )
-        if wanted
-    )
-    options = BootstrapOptions(tau_home=tau_home(), compat_files=compat, trusted=resolved.trusted)
-    try:
-        memory = load_bootstrap(cwd, EstimatingTokenCounter().count_text, options)
-    except MemoryFileError as exc:
-        raise ConfigError(str(exc)) from exc
-    typer.echo(memory.describe())
+    from tau_cli.runtime.builder import load_memory
+
+    typer.echo(load_memory(resolved, cwd, EstimatingTokenCounter().count_text).describe())
 
 
 def list_skills(resolved: ResolvedSettings) -> None:
