@@ -28,11 +28,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tau_cli.runtime.settings import HookCommand, HookEvent, HookMatcher
-from tau_cli.tools import allowed_environment
+from tau_cli.tools import TOOL_ALIASES, allowed_environment
 
 Decision = Literal["allow", "deny", "ask"]
 
 _TOOL_EVENTS = {"PreToolUse", "PostToolUse"}
+_CLAUDE_NAMES: dict[str, list[str]] = {}
+for _claude, _tau in TOOL_ALIASES.items():
+    _CLAUDE_NAMES.setdefault(_tau, []).append(_claude)
 _PLAIN_STDOUT_IS_CONTEXT = {"UserPromptSubmit", "SessionStart"}
 _STDERR_LIMIT = 4_000
 
@@ -179,10 +182,12 @@ def _matches(matcher: str, event: str, tool_name: str | None) -> bool:
         return True
     if tool_name is None:
         return False
+    # A matcher may name tools as Claude Code does (Bash, Edit|Write): try both spellings.
+    names = {tool_name, *_CLAUDE_NAMES.get(tool_name, ())}
     try:
-        return re.fullmatch(matcher, tool_name) is not None
+        return any(re.fullmatch(matcher, name) is not None for name in names)
     except re.error:
-        return matcher == tool_name
+        return matcher in names
 
 
 def _failed(hook: HookCommand, what: str) -> HookOutcome:

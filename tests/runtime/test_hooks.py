@@ -81,6 +81,16 @@ async def test_a_matcher_limits_which_tools_a_hook_sees(tmp_path: Path) -> None:
     assert (tmp_path / "ran").exists()
 
 
+async def test_matchers_accept_claude_codes_tool_names(tmp_path: Path) -> None:
+    hook = script(tmp_path, "mark.sh", "touch ran")
+    hooks = runner(tmp_path, "PreToolUse", HookCommand(command=hook), matcher="Bash|WebFetch")
+
+    await hooks.run("PreToolUse", {"tool_name": "edit"}, tool_name="edit")
+    assert not (tmp_path / "ran").exists()
+    await hooks.run("PreToolUse", BASH_CALL, tool_name="bash")
+    assert (tmp_path / "ran").exists()
+
+
 @pytest.mark.parametrize("decision", ["allow", "deny", "ask"])
 async def test_json_answers_a_permission_decision(tmp_path: Path, decision: str) -> None:
     answer = {

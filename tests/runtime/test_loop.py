@@ -403,3 +403,36 @@ async def test_a_search_never_shows_what_a_deny_rule_keeps_from_read(repo: Path)
     results = [e.result.text for e in events if isinstance(e, ToolFinished)]
     assert "abc" not in results[0]
     assert finished(events).reason == "completed"
+
+
+async def test_a_text_protocol_model_completes_the_same_fix(repo: Path) -> None:
+    def call(name: str, **arguments: str) -> str:
+        return f"<tool_call>{json.dumps({'name': name, 'arguments': arguments})}</tool_call>"
+
+    script = turns(
+        {"text": "Reading the code.\n" + call("read", file_path=str(repo / "calc.py"))},
+        {
+            "expect": {"last_user_contains": "return a - b"},
+            "text": call(
+                "edit", file_path=str(repo / "calc.py"), old_string="a - b", new_string="a + b"
+            ),
+        },
+        {
+            "expect": {"last_user_contains": "Edited"},
+            "text": call("bash", command="python3 -m pytest -q -p no:cacheprovider"),
+        },
+        {"expect": {"last_user_contains": "1 passed"}, "text": "Fixed: add subtracted."},
+    )
+    settings = {
+        "models": {"openai:scripted-model": {"capabilities": {"tools": False}}},
+        "permissions": {"default_mode": "accept_edits", "allow": ["Bash(python3 -m pytest:*)"]},
+    }
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings=settings)
+        events = await collect(runtime, "The test fails; fix it.")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed"
+    assert (repo / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
+    assert [e.call.name for e in events if isinstance(e, ToolStarted)] == ["read", "edit", "bash"]
+    assert all("tools" not in r.json() for r in server.requests)
