@@ -22,6 +22,11 @@ import pytest
 from tau_cli.runtime.sandbox import SandboxEnvironment
 from tau_cli.tools import LocalEnvironment
 
+# The scripts need only the standard library. The interpreter behind the virtual
+# environment is used because a checkout under /tmp (as CI's may be) is invisible
+# inside the sandbox's private /tmp, and with it the environment's python.
+_PYTHON = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
 
 @dataclass
 class Layout:
@@ -303,7 +308,7 @@ def _connect(port: int) -> list[str]:
         f"s = socket.create_connection(('127.0.0.1', {port}), timeout=5)\n"
         "s.sendall(b'hello'); s.close(); print('connected')\n"
     )
-    return [sys.executable, "-c", script]
+    return [_PYTHON, "-c", script]
 
 
 async def test_a_command_cannot_connect_when_the_network_is_off(
@@ -342,10 +347,10 @@ async def test_daemon_sockets_in_run_are_out_of_reach(layout: Layout) -> None:
     server.listen()
     script = f"import socket; socket.socket(socket.AF_UNIX).connect({path!r}); print('connected')"
     try:
-        control = await LocalEnvironment(str(layout.work)).exec([sys.executable, "-c", script])
+        control = await LocalEnvironment(str(layout.work)).exec([_PYTHON, "-c", script])
         assert control.stdout == b"connected\n"
         for network in (False, True):
-            confined = await sandbox(layout, network=network).exec([sys.executable, "-c", script])
+            confined = await sandbox(layout, network=network).exec([_PYTHON, "-c", script])
             assert b"connected" not in confined.stdout
             assert b"FileNotFoundError" in confined.stdout
     finally:
