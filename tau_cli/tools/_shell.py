@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import itertools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import tree_sitter_bash
-from tree_sitter import Language, Node, Parser
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
 
 SAFE_ASSIGNMENTS = frozenset(
     {
@@ -130,6 +131,11 @@ class ShellAnalysis:
 
 @functools.cache
 def _parser() -> Parser:
+    # Loaded on the first shell command to check, not at start-up: the parser and its
+    # grammar cost ~20 ms that a session which never runs bash should not pay.
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
+
     return Parser(Language(tree_sitter_bash.language()))
 
 

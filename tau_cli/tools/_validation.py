@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import jsonschema
 from pydantic import JsonValue
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _MAX_ERRORS = 8
 
 
 @lru_cache(maxsize=256)
 def _validator(schema_json: str) -> jsonschema.Draft202012Validator:
+    import jsonschema  # on the first call to check, not at start-up (~25 ms)
+
     return jsonschema.Draft202012Validator(json.loads(schema_json))
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 from tau_cli.tools.environment import Environment
 
@@ -85,6 +87,8 @@ async def load_rules(env: Environment, root: str, files: list[str]) -> IgnoreRul
         base = os.path.dirname(source)
         if source.endswith(os.path.join(".git", "info", "exclude")):
             base = os.path.dirname(os.path.dirname(base))
+        import pathspec  # on the first search, not at start-up (~25 ms)
+
         specs.append((base, pathspec.GitIgnoreSpec.from_lines(text.splitlines())))
     specs.sort(key=lambda item: item[0].count("/"))
     return IgnoreRules(specs)
