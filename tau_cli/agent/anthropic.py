@@ -21,8 +21,9 @@ from typing import Any
 
 import httpx
 
+from tau_cli.agent._http_provider import HttpProvider
 from tau_cli.agent._sse import sse_events
-from tau_cli.agent._streaming import collect, finish_stream, wire_shape
+from tau_cli.agent._streaming import collect, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import ProviderUnavailable
@@ -62,7 +63,7 @@ _FINISH = {
 }
 
 
-class AnthropicProvider:
+class AnthropicProvider(HttpProvider):
     """A Claude model behind the Messages API.
 
     Args:
@@ -104,17 +105,6 @@ class AnthropicProvider:
             jitter=jitter,
             http_transport=http_transport,
         )
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
-
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        assembler = StreamAssembler(model=self._model)
-        return finish_stream(self._stream_deltas(request, assembler), assembler)
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         data = await self._transport.post_json("/v1/messages", self._body(request, stream=False))

@@ -19,7 +19,8 @@ from typing import Any
 
 import httpx
 
-from tau_cli.agent._streaming import collect, finish_stream, wire_shape
+from tau_cli.agent._http_provider import HttpProvider
+from tau_cli.agent._streaming import collect, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.models import ServedModel
@@ -59,7 +60,7 @@ def ollama_base_url(host: str | None) -> str:
     return f"{scheme}://{name}:{port}"
 
 
-class OllamaProvider:
+class OllamaProvider(HttpProvider):
     """A model served by Ollama.
 
     Args:
@@ -98,17 +99,6 @@ class OllamaProvider:
             jitter=jitter,
             http_transport=http_transport,
         )
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
-
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        assembler = StreamAssembler(model=self._model)
-        return finish_stream(self._stream_deltas(request, assembler), assembler)
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         data = await self._transport.post_json("/api/chat", self._body(request, stream=False))

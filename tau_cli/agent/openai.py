@@ -23,8 +23,9 @@ from typing import Any
 
 import httpx
 
+from tau_cli.agent._http_provider import HttpProvider
 from tau_cli.agent._sse import sse_events
-from tau_cli.agent._streaming import collect, finish_stream, wire_shape
+from tau_cli.agent._streaming import collect, wire_shape
 from tau_cli.agent._think import ThinkSplitter
 from tau_cli.agent._transport import Sleep, Transport, Upload
 from tau_cli.agent.assembler import StreamAssembler
@@ -65,7 +66,7 @@ class AzureDeployment:
     api_version: str
 
 
-class OpenAIProvider:
+class OpenAIProvider(HttpProvider):
     """A chat model behind an OpenAI-compatible ``/chat/completions`` endpoint.
 
     Args:
@@ -119,17 +120,6 @@ class OpenAIProvider:
             jitter=jitter,
             http_transport=http_transport,
         )
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
-
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        assembler = StreamAssembler(model=self._model)
-        return finish_stream(self._stream_deltas(request, assembler), assembler)
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         path, params = self._route()

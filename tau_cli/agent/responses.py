@@ -22,8 +22,9 @@ from typing import Any
 
 import httpx
 
+from tau_cli.agent._http_provider import HttpProvider
 from tau_cli.agent._sse import sse_events
-from tau_cli.agent._streaming import collect, finish_stream, wire_shape
+from tau_cli.agent._streaming import collect, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import ProviderUnavailable
@@ -52,7 +53,7 @@ _INCOMPLETE = {
 }
 
 
-class ResponsesProvider:
+class ResponsesProvider(HttpProvider):
     """A model behind an OpenAI Responses endpoint.
 
     Args:
@@ -91,17 +92,6 @@ class ResponsesProvider:
             jitter=jitter,
             http_transport=http_transport,
         )
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
-
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        assembler = StreamAssembler(model=self._model)
-        return finish_stream(self._stream_deltas(request, assembler), assembler)
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         data = await self._transport.post_json("/responses", self._body(request, stream=False))
