@@ -34,7 +34,7 @@ from tau_cli.runtime.hooks import HookRunner
 from tau_cli.runtime.loop import AgentLoop, LoopOptions
 from tau_cli.runtime.memory_tools import FeaturesTool, NotesTool, ProgressTool
 from tau_cli.runtime.paths import tau_home
-from tau_cli.runtime.plan import PlanState, ProposePlanTool, UpdatePlanTool
+from tau_cli.runtime.plan import EnterPlanModeTool, PlanState, ProposePlanTool, UpdatePlanTool
 from tau_cli.runtime.runtime import Runtime
 from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.settings_loader import ResolvedSettings
@@ -65,7 +65,17 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 _INTERNAL_TOOLS = frozenset(
-    {"ask_user", "skill", "propose_plan", "update_plan", "progress", "features", "notes", TASK_TOOL}
+    {
+        "ask_user",
+        "skill",
+        "propose_plan",
+        "update_plan",
+        "enter_plan_mode",
+        "progress",
+        "features",
+        "notes",
+        TASK_TOOL,
+    }
 )
 
 
@@ -196,7 +206,11 @@ def build_runtime(
         deny=settings.permissions.deny,
         mode=settings.permissions.default_mode,
     )
-    tools += [ProposePlanTool(plans, launch.interaction, policy), UpdatePlanTool(plans)]
+    tools += [
+        ProposePlanTool(plans, launch.interaction, policy),
+        UpdatePlanTool(plans),
+        EnterPlanModeTool(policy),
+    ]
     tools += [ProgressTool(root), FeaturesTool(root), NotesTool(root)]
     if mcp is not None:
         from tau_cli.runtime.mcp_wiring import mcp_tools

@@ -180,3 +180,39 @@ def _unused(path: Path) -> Path:
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
         n += 1
     return candidate
+
+
+class _NoArguments(Arguments):
+    reason: str = Field(default="", description="One line on why planning first is wiser.")
+
+
+class EnterPlanModeTool:
+    """The model suggests planning first: from now on only read-only tools run, until the
+    user approves a plan proposed with ``propose_plan``."""
+
+    name = "enter_plan_mode"
+    read_only = True
+
+    def __init__(self, policy: PermissionPolicy) -> None:
+        self._policy = policy
+        self._definition = ToolDefinition.from_model(
+            self.name,
+            "Switch to plan mode when a task is large, risky or unclear enough that the user "
+            "should approve a plan before anything changes. Afterwards only read-only tools "
+            "run: explore, then call propose_plan. Example: "
+            '{"reason": "the migration touches every model"}.',
+            _NoArguments,
+        )
+
+    @property
+    def definition(self) -> ToolDefinition:
+        return self._definition
+
+    async def execute(self, arguments: dict[str, JsonValue], context: ToolContext) -> ToolResult:
+        if self._policy.mode is PermissionMode.PLAN:
+            return ToolResult(text="Already in plan mode.")
+        self._policy.mode = PermissionMode.PLAN
+        return ToolResult(
+            text="Plan mode is on: only read-only tools run now. Explore what you need, then "
+            "propose your plan with propose_plan."
+        )

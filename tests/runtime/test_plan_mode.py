@@ -98,3 +98,35 @@ async def test_propose_reject_revise_approve_execute(tmp_path: Path) -> None:
     # plan mode offered only read-only tools
     offered = {t["function"]["name"] for t in server.requests[0].json()["tools"]}
     assert "edit" not in offered and "bash" not in offered and "propose_plan" in offered
+
+
+async def test_the_model_can_suggest_planning_first(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    edit = {
+        "name": "edit",
+        "arguments": {
+            "file_path": str(repo / "calc.py"),
+            "old_string": "a - b",
+            "new_string": "a + b",
+        },
+    }
+    script = turns(
+        {"tool_calls": [{"name": "enter_plan_mode", "arguments": {"reason": "risky"}}]},
+        {"expect": {"last_tool_result_contains": "Plan mode is on"}, "tool_calls": [edit]},
+        {
+            "expect": {"last_tool_result_contains": "plan mode"},
+            "text": "I will propose a plan first.",
+        },
+    )
+    settings = {"permissions": {"default_mode": "accept_edits"}}
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings=settings)
+        events = await collect(runtime, "rewrite the calculator")
+        await runtime.aclose()
+
+    end = events[-1]
+    assert isinstance(end, TurnFinished) and end.reason == "completed"
+    assert (repo / "calc.py").read_text() == "def add(a, b):\n    return a - b\n"  # refused
+    assert [e.mode for e in events if isinstance(e, ModeChanged)] == ["plan"]
+    offered_after = {t["function"]["name"] for t in server.requests[1].json()["tools"]}
+    assert "edit" not in offered_after
