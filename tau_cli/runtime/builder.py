@@ -36,6 +36,7 @@ from tau_cli.runtime.memory_tools import FeaturesTool, NotesTool, ProgressTool
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.plan import EnterPlanModeTool, PlanState, ProposePlanTool, UpdatePlanTool
 from tau_cli.runtime.runtime import Runtime
+from tau_cli.runtime.sessions import SessionSwitcher
 from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.runtime.settings_writer import add_allow_rule
@@ -301,6 +302,12 @@ def build_runtime(
         notices=notices,
         environment=chosen.description,
         checkpoints=checkpoints,
+        sessions=SessionSwitcher(
+            store,
+            cwd,
+            model=str(ref),
+            system_prompt=next((m.text for m in session.messages if m.role == "system"), ""),
+        ),
     )
 
 

@@ -81,9 +81,14 @@ class CheckpointStore:
     """One session's checkpoints of one project folder."""
 
     def __init__(self, tau_home: Path, session_id: str, project: Path) -> None:
+        self.tau_home = tau_home
         self.git_dir = tau_home / "checkpoints" / session_id
         self.project = project.resolve()
         self._git = shutil.which("git")
+
+    def for_session(self, session_id: str) -> CheckpointStore:
+        """The same project's checkpoints for another session."""
+        return CheckpointStore(self.tau_home, session_id, self.project)
 
     @property
     def available(self) -> bool:

@@ -9,10 +9,22 @@ same protocol, so a UI never knows which one it holds.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from tau_cli.core import Event
 from tau_cli.runtime.settings import PermissionMode
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One saved conversation, as a session list shows it."""
+
+    id: str
+    title: str
+    updated_at: datetime
+    message_count: int
 
 
 @runtime_checkable
@@ -35,5 +47,21 @@ class RuntimeClient(Protocol):
         ...
 
     async def set_mode(self, mode: PermissionMode) -> None: ...
+
+    def list_sessions(self) -> list[SessionInfo]:
+        """This project's saved sessions, newest first."""
+        ...
+
+    async def new_session(self) -> str:
+        """Start a fresh conversation; returns its id."""
+        ...
+
+    async def resume_session(self, session_id: str) -> str:
+        """Continue a saved conversation (interrupted calls are answered); returns its id."""
+        ...
+
+    async def fork_session(self, at: int | None = None) -> str:
+        """Continue in a copy of this conversation (its first ``at`` messages)."""
+        ...
 
     async def aclose(self) -> None: ...

@@ -19,10 +19,12 @@ from tau_cli.runtime.checkpoints import (
     Rewound,
     summarize_changes,
 )
-from tau_cli.runtime.client import RuntimeClient
+from tau_cli.runtime.client import RuntimeClient, SessionInfo
 from tau_cli.runtime.events import ModeChanged, Notice, TurnFinished
 from tau_cli.runtime.loop import AgentLoop
+from tau_cli.runtime.sessions import SessionSwitcher
 from tau_cli.runtime.settings import PermissionMode
+from tau_cli.session import Session
 from tau_cli.tools import PermissionMode as ToolsPermissionMode
 
 Clock = Callable[[], datetime]
@@ -46,8 +48,10 @@ class Runtime:
         notices: Sequence[str] = (),
         environment: str = "local",
         checkpoints: CheckpointStore | None = None,
+        sessions: SessionSwitcher | None = None,
     ) -> None:
         self._loop = loop
+        self._sessions = sessions
         self._checkpoints = checkpoints
         self._environment = environment
         self._clock = clock
@@ -60,6 +64,37 @@ class Runtime:
     @property
     def session_id(self) -> str:
         return self._loop.session.id
+
+    def list_sessions(self) -> list[SessionInfo]:
+        return self._switcher().list()
+
+    async def new_session(self) -> str:
+        return self._switch(self._switcher().new())
+
+    async def resume_session(self, session_id: str) -> str:
+        return self._switch(self._switcher().resume(session_id))
+
+    async def fork_session(self, at: int | None = None) -> str:
+        return self._switch(self._switcher().fork(self._loop.session.id, at))
+
+    def _switcher(self) -> SessionSwitcher:
+        if self._sessions is None:
+            raise RuntimeError("this runtime was built without a session store")
+        if self._task is not None and not self._task.done():
+            raise RuntimeError("a turn is running; cancel it before switching sessions")
+        return self._sessions
+
+    def _switch(self, session: Session) -> str:
+        """Make ``session`` the conversation the loop works on; the old one is closed."""
+        old = self._loop.session
+        self._loop.session = session
+        self._loop.hooks.session_id = session.id
+        self._loop.pinned.clear()
+        if old is not session:
+            old.close()
+        if self._checkpoints is not None:
+            self._checkpoints = self._checkpoints.for_session(session.id)
+        return session.id
 
     @property
     def environment(self) -> str:
