@@ -48,7 +48,10 @@ class PermissionGate:
 
     def __post_init__(self) -> None:
         self._rules = RuleGate(
-            self.policy, _Announcing(self.interaction, self.emit), self.context, on_save=self._save
+            self.policy,
+            _Announcing(self.interaction, self.emit, self.hooks),
+            self.context,
+            on_save=self._save,
         )
 
     async def __call__(self, call: ToolCall, tool: Tool) -> ToolResult | None:
@@ -92,9 +95,14 @@ class _Announcing:
 
     inner: Interaction
     emit: Emit
+    hooks: HookRunner
 
     async def request_permission(self, request: PermissionRequest) -> PermissionDecision:
         await self.emit(PermissionRequested(request=request))
+        await self.hooks.run(
+            "Notification",
+            {"message": f"tau needs your permission to use {request.tool_name}: {request.summary}"},
+        )
         answer = await self.inner.request_permission(request)
         await self.emit(
             PermissionResolved(call_id=request.tool_call_id, decision=answer, by="user")

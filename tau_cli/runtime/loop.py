@@ -92,6 +92,7 @@ class AgentLoop:
     before_tools: Awaitable[None] | None = None
     """Awaited before any tool runs (the turn's file snapshot, taken meanwhile)."""
     current_emit: Emit | None = None
+    _started_session: str | None = None
     """Where the running turn's events go (subagents forward theirs here)."""
 
     @property
@@ -117,6 +118,7 @@ class AgentLoop:
         self.current_emit = emit
         try:
             await emit(TurnStarted(prompt=prompt))
+            started = await self._session_start()
             hook = await self.hooks.run("UserPromptSubmit", {"prompt": prompt})
             if hook.blocked or hook.stop_session:
                 await emit(
@@ -124,8 +126,8 @@ class AgentLoop:
                 )
                 return finished("stopped_by_hook")
             extra = []
-            if hook.context:
-                joined = "\n".join(hook.context)
+            if started or hook.context:
+                joined = "\n".join([*started, *hook.context])
                 extra.append(f"<hook-context>\n{joined}\n</hook-context>")
             if self.prompt_context is not None:
                 for text, event in self.prompt_context(prompt):
@@ -179,14 +181,13 @@ class AgentLoop:
     async def _ask_model(self, emit: Emit) -> tuple[ChatResponse | None, ErrorInfo | None]:
         tools = self.registry.definitions(lambda t: self.policy.offers(t.name, t.read_only))
         native = self.native_tools
-        window = await self.context.prepare(
-            self.session,
-            pinned=[
-                *self.pinned,
-                *([] if native else [Message.system(render_instructions(tools))]),
-            ],
-            tools=tools if native else (),
-        )
+        pinned = [*self.pinned, *([] if native else [Message.system(render_instructions(tools))])]
+        offered = tools if native else ()
+        if self.context.needs_compaction(
+            self.context.build(self.session, pinned=pinned, tools=offered)
+        ):
+            await self.hooks.run("PreCompact", {"trigger": "auto"})
+        window = await self.context.prepare(self.session, pinned=pinned, tools=offered)
         if window.compaction_error:
             await emit(
                 Notice(level="warning", message=f"compaction failed: {window.compaction_error}")
@@ -298,6 +299,15 @@ class AgentLoop:
             if post.stop_session and ended is None:
                 ended = ("stopped_by_hook", None)
         return ended
+
+    async def _session_start(self) -> tuple[str, ...]:
+        """SessionStart hooks, once per session this loop works on; their context."""
+        if self._started_session == self.session.id:
+            return ()
+        self._started_session = self.session.id
+        source = "resume" if len(self.session.messages) > 1 else "startup"
+        outcome = await self.hooks.run("SessionStart", {"source": source})
+        return outcome.context
 
     async def _deliver_injections(self, emit: Emit) -> None:
         while not self.injections.empty():

@@ -168,6 +168,7 @@ class SubagentFactory:
             hooks=self.hooks,
             capabilities=capabilities,
             options=LoopOptions(max_iterations=self.max_iterations),
+            _started_session=session.id,  # SessionStart hooks are the parent's, not a child's
         )
 
 

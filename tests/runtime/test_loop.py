@@ -436,3 +436,40 @@ async def test_a_text_protocol_model_completes_the_same_fix(repo: Path) -> None:
     assert (repo / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
     assert [e.call.name for e in events if isinstance(e, ToolStarted)] == ["read", "edit", "bash"]
     assert all("tools" not in r.json() for r in server.requests)
+
+
+async def test_session_start_notification_and_pre_compact_hooks_fire(repo: Path) -> None:
+    log = repo.parent / "hooks.log"
+
+    def hook(event: str, output: str = "") -> dict[str, object]:
+        path = repo.parent / f"{event}.sh"
+        path.write_text(f"#!/bin/bash\ncat >/dev/null\necho {event} >> {log}\n{output}\n")
+        path.chmod(0o755)
+        return {"hooks": [{"command": str(path)}]}
+
+    settings = {
+        "hooks": {
+            "SessionStart": [hook("SessionStart", "echo 'Deploy freeze until Friday.'")],
+            "Notification": [hook("Notification")],
+            "PreCompact": [hook("PreCompact")],
+        },
+        "models": {"openai:scripted-model": {"capabilities": {"context_window": 12000}}},
+    }
+    script = turns(
+        {
+            "expect": {"last_user_contains": "Deploy freeze"},
+            "tool_calls": [{"name": "bash", "arguments": {"command": "ls"}}],
+        },
+        {"text": "done"},
+    )
+    person = ScriptedPerson([PermissionDecision(choice=PermissionChoice.ALLOW_ONCE)])
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings=settings, person=person)
+        events = await collect(runtime, "list files " + "padding " * 1400)
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed", finished(events).error
+    fired = log.read_text().split()
+    assert fired.count("SessionStart") == 1
+    assert "Notification" in fired
+    assert "PreCompact" in fired
