@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -223,7 +224,11 @@ class AgentLoop:
         if self.native_tools:
             return response.message, ""
         tools = self.registry.definitions()
-        parsed = parse_tool_calls(response.message.text, tools)
+        # Ids unique across the session, so a later switch to a native model gets a
+        # history whose tool call ids never repeat.
+        parsed = parse_tool_calls(
+            response.message.text, tools, new_id=lambda: f"call_{uuid.uuid4().hex[:16]}"
+        )
         reasoning = [p for p in response.message.parts if not isinstance(p, TextPart)]
         content: str | list[ContentPart] = parsed.content
         if reasoning:

@@ -24,7 +24,7 @@ from tau_cli.core import TauError
 from tau_cli.runtime._confinement import Confinement
 from tau_cli.tools import (
     DEFAULT_OUTPUT_LIMIT,
-    ExecResult,
+    ExecBySpawn,
     FileInfo,
     LocalEnvironment,
     LocalProcess,
@@ -38,7 +38,7 @@ class SandboxUnavailableError(TauError):
     """bubblewrap is missing or cannot create a sandbox here, so tau will not pretend."""
 
 
-class SandboxEnvironment:
+class SandboxEnvironment(ExecBySpawn):
     """Files and processes confined to a workspace by bubblewrap.
 
     Args:
@@ -221,29 +221,6 @@ class SandboxEnvironment:
             on_output=on_output,
             stdin=stdin,
         )
-
-    async def exec(
-        self,
-        argv: Sequence[str],
-        *,
-        cwd: str | None = None,
-        env: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        output_limit: int = DEFAULT_OUTPUT_LIMIT,
-        merge_stderr: bool = True,
-        on_output: OutputCallback | None = None,
-        stdin: bytes | None = None,
-    ) -> ExecResult:
-        process = await self.spawn(
-            argv,
-            cwd=cwd,
-            env=env,
-            output_limit=output_limit,
-            merge_stderr=merge_stderr,
-            on_output=on_output,
-            stdin=stdin,
-        )
-        return await process.wait(timeout)
 
     def _namespaces(self) -> list[str]:
         """The fixed part of every bwrap command line: what the process can see at all.

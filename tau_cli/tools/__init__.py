@@ -17,6 +17,7 @@ from tau_cli.tools.builtin import builtin_tools
 from tau_cli.tools.environment import (
     DEFAULT_OUTPUT_LIMIT,
     Environment,
+    ExecBySpawn,
     ExecResult,
     FileInfo,
     FileKind,
@@ -54,6 +55,7 @@ __all__ = [
     "Behavior",
     "Decision",
     "Environment",
+    "ExecBySpawn",
     "ExecResult",
     "FileInfo",
     "FileKind",

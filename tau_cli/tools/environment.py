@@ -13,6 +13,7 @@ knows how to turn them into a message for the model.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
@@ -188,3 +189,48 @@ class Environment(Protocol):
     ) -> ExecResult:
         """``spawn`` and ``wait``: the process group is killed on timeout or cancellation."""
         ...
+
+
+class ExecBySpawn(ABC):
+    """``Environment.exec`` written once: ``spawn``, then ``wait`` with the timeout.
+
+    Every environment implements ``spawn`` its own way; running to completion is the
+    same for all of them, so implementations inherit it from here.
+    """
+
+    @abstractmethod
+    async def spawn(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+        output_limit: int = DEFAULT_OUTPUT_LIMIT,
+        merge_stderr: bool = True,
+        on_output: OutputCallback | None = None,
+        stdin: bytes | None = None,
+    ) -> Process:
+        """Start ``argv``; see ``Environment.spawn``."""
+
+    async def exec(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: str | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        output_limit: int = DEFAULT_OUTPUT_LIMIT,
+        merge_stderr: bool = True,
+        on_output: OutputCallback | None = None,
+        stdin: bytes | None = None,
+    ) -> ExecResult:
+        process = await self.spawn(
+            argv,
+            cwd=cwd,
+            env=env,
+            output_limit=output_limit,
+            merge_stderr=merge_stderr,
+            on_output=on_output,
+            stdin=stdin,
+        )
+        return await process.wait(timeout)

@@ -21,6 +21,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from tau_cli.tools._globbing import compile_glob, max_depth, split_literal_prefix
 from tau_cli.tools.environment import (
     DEFAULT_OUTPUT_LIMIT,
+    ExecBySpawn,
     ExecResult,
     FileInfo,
     FileKind,
@@ -198,7 +199,7 @@ class LocalProcess:
         await self._drain()
 
 
-class LocalEnvironment:
+class LocalEnvironment(ExecBySpawn):
     """Files and processes of this machine, seen from ``cwd``.
 
     Args:
@@ -306,29 +307,6 @@ class LocalEnvironment:
                 pipe.write(stdin)
                 pipe.write_eof()
         return LocalProcess(transport, protocol)
-
-    async def exec(
-        self,
-        argv: Sequence[str],
-        *,
-        cwd: str | None = None,
-        env: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        output_limit: int = DEFAULT_OUTPUT_LIMIT,
-        merge_stderr: bool = True,
-        on_output: OutputCallback | None = None,
-        stdin: bytes | None = None,
-    ) -> ExecResult:
-        process = await self.spawn(
-            argv,
-            cwd=cwd,
-            env=env,
-            output_limit=output_limit,
-            merge_stderr=merge_stderr,
-            on_output=on_output,
-            stdin=stdin,
-        )
-        return await process.wait(timeout)
 
 
 def _read(path: str) -> bytes:
