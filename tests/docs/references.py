@@ -88,8 +88,6 @@ def _command_section(path: list[str], command: Any, context: Any) -> list[str]:
         if record is None:
             continue
         names, help_text = record
-        if param.param_type_name == "argument":
-            help_text = f"{'Required' if param.required else 'Optional'}. {help_text}"
         rows.append(f"| `{names}` | {_cell(help_text)} |")
     if rows:
         lines += ["| argument or option | meaning |", "|---|---|", *rows, ""]

@@ -35,7 +35,11 @@ def test_the_cli_reference_reaches_sub_commands_their_arguments_and_options() ->
     text = render_cli()
     for heading in ("## `tau run`", "## `tau skills list`", "## `tau mcp add`", "## `tau trust`"):
         assert heading in text
-    for row in ("`--output-format <str>`", "`-m, --model <str>`", "`prompt <str>` | Optional."):
+    for row in (
+        "`--output-format <str>`",
+        "`-m, --model <str>`",
+        "`prompt <str>` | The task; read from stdin when omitted.",
+    ):
         assert row in text
 
 
