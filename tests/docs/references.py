@@ -146,6 +146,13 @@ FIELD_NOTES: dict[str, str] = {
 }
 
 
+def _names_hooks(node: ast.expr) -> bool:
+    """``hooks``, ``self.hooks``, ``self.factory.hooks``: what a ``HookRunner`` is called."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "hooks"
+    return isinstance(node, ast.Name) and node.id == "hooks"
+
+
 def fired_events() -> dict[str, dict[str, list[str]]]:
     """Each event fired somewhere in the runtime, with the payload keys of each call site."""
     found: dict[str, dict[str, list[str]]] = {}
@@ -156,8 +163,7 @@ def fired_events() -> dict[str, dict[str, list[str]]]:
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "run"
-                and isinstance(node.func.value, ast.Attribute)
-                and node.func.value.attr == "hooks"
+                and _names_hooks(node.func.value)
                 and len(node.args) >= 2
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[1], ast.Dict)
