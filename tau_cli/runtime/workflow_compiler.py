@@ -7,9 +7,11 @@ result, sub-workflows exist and do not include themselves — and reports the fi
 misfit as a ``ConfigError`` at its line. It then builds a ``StateGraph`` of
 ``RuntimeNode``, ``ShellNode`` and ``SubWorkflow`` steps.
 
-Routing: edges without ``when`` are always followed; the edges with ``when`` out of
-one node are tried in file order and the first whose condition holds is followed;
-if none holds, that branch ends. A node with no edges out ends its branch too.
+Routing: when none of the edges out of a node has a ``when``, all of them are
+followed (their targets run side by side). When any has one, the edges are a
+choice, tried in file order: the first whose condition holds is followed, an edge
+without ``when`` holding always (the "otherwise"); if none holds, that branch
+ends. A node with no edges out ends its branch too.
 """
 
 from __future__ import annotations
@@ -343,7 +345,7 @@ class _Compiler:
         return SubWorkflow(inner.workflow, input=inner_input, output=inner_output, observer=observe)
 
     def _edges(self, graph: StateGraph) -> None:
-        routes: dict[str, list[tuple[Expression, str, int]]] = {}
+        outgoing: dict[str, list[tuple[Expression | None, str, int]]] = {}
         leaving: set[str] = set()
         for i, edge in enumerate(self.spec.edges):
             target = END if edge.to == "END" else edge.to
@@ -355,15 +357,17 @@ class _Compiler:
                 continue
             self._known_node(edge.from_, ("edges", i, "from"))
             leaving.add(edge.from_)
-            if edge.when is None:
-                graph.add_edge(edge.from_, target)
+            condition = None
+            if edge.when is not None:
+                condition = self._expression(edge.when, ("edges", i, "when"))
+            outgoing.setdefault(edge.from_, []).append((condition, target, i))
+        for source, choices in outgoing.items():
+            if all(condition is None for condition, _, _ in choices):
+                for _, target, _ in choices:
+                    graph.add_edge(source, target)  # no condition: all run, side by side
                 continue
-            condition = self._expression(edge.when, ("edges", i, "when"))
-            routes.setdefault(edge.from_, []).append((condition, target, i))
-        for source, choices in routes.items():
-            graph.add_conditional_edges(
-                source, self._router(source, choices), [t for _, t, _ in choices] + [END]
-            )
+            targets = sorted({t for _, t, _ in choices} | {END})
+            graph.add_conditional_edges(source, self._router(choices), targets)
         for name in self.spec.nodes:
             if name not in leaving:
                 graph.add_edge(name, END)
@@ -382,11 +386,11 @@ class _Compiler:
             self._known_node(source, ("edges", i, "from", j))
         graph.add_edge(edge.from_, END if edge.to == "END" else edge.to)
 
-    def _router(
-        self, source: str, choices: list[tuple[Expression, str, int]]
-    ) -> Callable[[State], str]:
+    def _router(self, choices: list[tuple[Expression | None, str, int]]) -> Callable[[State], str]:
         def route(state: State) -> str:
             for condition, target, i in choices:
+                if condition is None:
+                    return target
                 try:
                     holds = condition.evaluate(state)
                 except ExpressionError as exc:

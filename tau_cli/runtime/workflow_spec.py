@@ -122,8 +122,9 @@ class EdgeSpec(_Model):
     to: str
     """A node, or END to finish the branch."""
     when: str | None = None
-    """A condition over the state; the first edge out of a node whose condition
-    holds is taken (edges without one are always taken)."""
+    """A condition over the state. When an edge out of a node has one, that node's
+    edges are tried in order and only the first that holds is taken (an edge
+    without ``when`` always holds); otherwise all of them are taken."""
 
 
 class WorkflowSpec(_Model):

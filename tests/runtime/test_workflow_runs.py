@@ -223,3 +223,32 @@ async def test_a_failed_run_resumes_without_repeating_finished_steps(project: Pa
 
     assert result.state["built"] == "configured"
     assert (project / "ran.log").read_text().split() == ["fetch", "build"]
+
+
+async def test_edges_without_conditions_fan_out_and_with_one_they_choose(project: Path) -> None:
+    write_workflow(
+        project,
+        "route",
+        """
+        inputs: {size: {type: int}}
+        state: {seen: {type: list, reducer: append}}
+        output: seen
+        start: measure
+        nodes:
+          measure: {shell: echo measured, writes: seen}
+          small: {shell: echo small, writes: seen}
+          large: {shell: echo large, writes: seen}
+          log: {shell: echo logged, writes: seen}
+          notify: {shell: echo notified, writes: seen}
+        edges:
+          - {from: measure, to: small, when: "size < 10"}
+          - {from: measure, to: large}
+          - {from: large, to: log}
+          - {from: large, to: notify}
+        """,
+    )
+    _, small = await runner_for(project).start("route", {"size": "3"}, Recorder())
+    _, large = await runner_for(project).start("route", {"size": "30"}, Recorder())
+
+    assert small.state["seen"] == ["measured", "small"]
+    assert large.state["seen"] == ["measured", "large", "logged", "notified"]
