@@ -24,7 +24,6 @@ from tau_cli.orchestrate import RunResult, StepLimitExceeded
 from tau_cli.runtime.events import (
     Notice,
     ToolStarted,
-    WorkflowFailed,
     WorkflowFinished,
     WorkflowInterrupted,
     WorkflowNodeErrored,
@@ -228,8 +227,6 @@ def _progress(event: Event) -> str | None:
         return f"paused before {', '.join(event.before)} after {event.step} steps"
     if isinstance(event, WorkflowFinished):
         return f"finished after {event.steps} steps"
-    if isinstance(event, WorkflowFailed):
-        return f"failed: {event.error.message}"
     if isinstance(event, ToolStarted):
         return f"      {event.parent_id or ''} → {event.summary}"
     if isinstance(event, Notice) and event.level != "info":

@@ -214,7 +214,9 @@ def test_a_killed_run_resumes_without_rerunning_finished_nodes(repo: Path) -> No
     assert '"verdict": "Say how often."' in shown.stdout
 
     with ScriptedModelServer(turns(WRITER_2, CRITIC_2)) as server:
-        resumed = run_tau("workflow", "resume", "k1", "--output-format", "json", cwd=repo, **model_env(server))
+        resumed = run_tau(
+            "workflow", "resume", "k1", "--output-format", "json", cwd=repo, **model_env(server)
+        )
         second_process = agents_asked(server)
 
     assert resumed.returncode == 0, resumed.stderr
