@@ -421,7 +421,7 @@ def workflow_run(
 
     output = _workflow_format(output_format)
     values = parse_inputs(input_ or [])
-    code = run_command(ctx.obj.settings(), ctx.obj.cwd, name, values, output=output, run_id=run_id)
+    code = run_command(ctx.obj.settings(), name, values, output=output, run_id=run_id)
     raise typer.Exit(code)
 
 
@@ -439,7 +439,7 @@ def workflow_resume(
 
     output = _workflow_format(output_format)
     values = parse_inputs(input_ or [])
-    raise typer.Exit(resume_command(ctx.obj.settings(), ctx.obj.cwd, run_id, values, output))
+    raise typer.Exit(resume_command(ctx.obj.settings(), run_id, values, output))
 
 
 @workflow_app.command("show")

@@ -13,7 +13,6 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any, Literal
 
 import typer
@@ -77,14 +76,13 @@ def list_command(resolved: ResolvedSettings) -> None:
 
 def run_command(
     resolved: ResolvedSettings,
-    cwd: Path,
     name: str,
     inputs: dict[str, str],
     *,
     output: OutputFormat,
     run_id: str | None,
 ) -> int:
-    runner = _runner(resolved, cwd)
+    runner = _runner(resolved)
     printer = _Printer(output)
 
     async def go() -> tuple[CompiledWorkflow, RunResult]:
@@ -94,9 +92,9 @@ def run_command(
 
 
 def resume_command(
-    resolved: ResolvedSettings, cwd: Path, run_id: str, answer: dict[str, str], output: OutputFormat
+    resolved: ResolvedSettings, run_id: str, answer: dict[str, str], output: OutputFormat
 ) -> int:
-    runner = _runner(resolved, cwd)
+    runner = _runner(resolved)
     printer = _Printer(output)
 
     async def go() -> tuple[CompiledWorkflow, RunResult]:
@@ -128,7 +126,9 @@ def show_command(resolved: ResolvedSettings, run_id: str) -> None:
     typer.echo(json.dumps(checkpoint.state, indent=2, ensure_ascii=False))
 
 
-def _runner(resolved: ResolvedSettings, cwd: Path) -> WorkflowRunner:
+def _runner(resolved: ResolvedSettings) -> WorkflowRunner:
+    """Steps run in the project's root, wherever in it tau was started, like the
+    workflow files and runs they belong to."""
     interaction: Interaction
     if sys.stdin.isatty() and sys.stderr.isatty():
         from tau_cli.cli.terminal_interaction import TerminalInteraction
@@ -136,7 +136,9 @@ def _runner(resolved: ResolvedSettings, cwd: Path) -> WorkflowRunner:
         interaction = TerminalInteraction()
     else:
         interaction = NonInteractive()
-    return WorkflowRunner(resolved.project_root, workflow_parts(resolved, cwd, interaction))
+    return WorkflowRunner(
+        resolved.project_root, workflow_parts(resolved, resolved.project_root, interaction)
+    )
 
 
 def _finish(go: _Go, printer: _Printer, output: OutputFormat) -> int:

@@ -268,7 +268,8 @@ class WorkflowRunner:
         sink = self._stamper(run_id, emit)
         compiled = self.load(name, sink)
         values = compiled.inputs_from(inputs)
-        self.store.checkpoints.path(run_id)  # refuses an unusable id before recording it
+        if await self.store.checkpoint(run_id) is not None:  # also refuses an unusable id
+            raise CheckpointError(f"run {run_id!r} already exists; resume it instead")
         self.store.record(
             RunInfo(run_id=run_id, workflow=name, inputs=values, started=self._clock())
         )

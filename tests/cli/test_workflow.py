@@ -279,3 +279,17 @@ def test_usage_mistakes_are_named(repo: Path) -> None:
     assert unknown.returncode == 1
     assert "no workflow run 'nope'" in unknown.stderr
     assert "Traceback" not in missing.stderr + unknown.stderr
+
+
+def test_steps_run_in_the_project_root_wherever_tau_was_started(repo: Path) -> None:
+    add_workflow(
+        repo,
+        "where",
+        "state: {cwd: {}}\noutput: cwd\nstart: here\nnodes:\n  here: {shell: pwd, writes: cwd}\n",
+    )
+    (repo / "src" / "deep").mkdir(parents=True)
+    result = run_tau("workflow", "run", "where", cwd=repo / "src" / "deep")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{repo.resolve()}\n"
+    assert list((repo / ".tau" / "runs").glob("*.json"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tau_cli.orchestrate import NodeFailed, StepLimitExceeded
+from tau_cli.orchestrate import CheckpointError, NodeFailed, StepLimitExceeded
 from tau_cli.runtime.events import WorkflowFailed
 
 from .workflow_helpers import Recorder, runner_for, write_workflow
@@ -61,12 +61,15 @@ async def test_a_loop_that_never_ends_stops_at_the_step_limit(project: Path) -> 
     events = Recorder()
     runner = runner_for(project)
     with pytest.raises(StepLimitExceeded, match="limit of 4 steps"):
-        await runner.start("forever", {}, events, run_id="loop")
+        await runner.start("forever", {"word": "tick"}, events, run_id="loop")
 
     failed = events.events[-1]
     assert isinstance(failed, WorkflowFailed) and "limit of 4 steps" in failed.error.message
     checkpoint = await runner.store.checkpoint("loop")
     assert checkpoint is not None and checkpoint.step == 4
+    with pytest.raises(CheckpointError, match="'loop' already exists; resume it instead"):
+        await runner.start("forever", {"word": "tock"}, Recorder(), run_id="loop")
+    assert runner.store.info("loop").inputs == {"word": "tick"}
 
 
 async def test_a_failing_command_stops_the_run_unless_its_status_is_kept(project: Path) -> None:
