@@ -4,9 +4,10 @@ A workflow file decides where to go next with conditions such as
 ``'APPROVED' in verdict and len(drafts) < 4`` and fills prompts with
 ``{{ drafts[-1] }}``. Both are parsed with Python's own parser into a syntax tree
 and then interpreted here, node by node, from a short allow-list: literals, state
-channel names, ``and``/``or``/``not``, comparisons (``== != < <= > >= in not in``),
-``+``/``-``, indexing with ``[]``, and calls of a few named functions (``len``,
-``lower``, ``upper``, ``strip``, ``startswith``, ``endswith``, ``int``, ``str``).
+channel names, ``and``/``or``/``not``, ``a if test else b``, comparisons
+(``== != < <= > >= in not in``), ``+``/``-``, indexing with ``[]``, and calls of a
+few named functions (``len``, ``lower``, ``upper``, ``strip``, ``startswith``,
+``endswith``, ``int``, ``str``).
 Nothing is ever handed to ``eval``: there are no attributes, no imports, no
 lambdas, no loops, so a file cannot reach anything but the run's state.
 
@@ -149,6 +150,10 @@ def _check(node: ast.AST, names: set[str]) -> None:
                 _check(arg, names)
             else:
                 return
+        case ast.IfExp(test=test, body=body, orelse=orelse):
+            for part in (test, body, orelse):
+                _check(part, names)
+            return
         case ast.List(elts=items) | ast.Tuple(elts=items):
             for item in items:
                 _check(item, names)
@@ -199,6 +204,8 @@ def _evaluate(node: ast.AST, values: Mapping[str, Any]) -> Any:
             return _evaluate(value, values)[_evaluate(index, values)]
         case ast.Call(func=ast.Name(id=function), args=args):
             return FUNCTIONS[function](*(_evaluate(arg, values) for arg in args))
+        case ast.IfExp(test=test, body=body, orelse=orelse):
+            return _evaluate(body if _evaluate(test, values) else orelse, values)
         case ast.List(elts=items) | ast.Tuple(elts=items):
             return [_evaluate(item, values) for item in items]
     raise ExpressionError(f"{ast.unparse(node)!r} cannot be evaluated")  # _check refused it

@@ -34,6 +34,8 @@ STATE = {
         ("1 < rounds < 3", True),
         ("verdict == null", False),
         ("int('7') - rounds", 5),
+        ("'again: ' + verdict if rounds < 3 else 'stop'", "again: Looks good. APPROVED"),
+        ("[rounds, done]", [2, False]),
     ],
 )
 def test_conditions_read_the_state(source: str, expected: object) -> None:
