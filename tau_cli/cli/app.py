@@ -444,9 +444,10 @@ def workflow_resume(
 
 @workflow_app.command("show")
 def workflow_show(
-    ctx: typer.Context, run_id: Annotated[str, typer.Argument(help="The run to show.")]
+    ctx: typer.Context,
+    run_id: Annotated[str, typer.Argument(help="A run id, or a workflow's name.")],
 ) -> None:
-    """Where a run stands: its status, next nodes and state."""
+    """Where a run stands (status, next nodes, state), or a workflow's inputs and graph."""
     from tau_cli.cli.workflow_command import show_command
 
     show_command(ctx.obj.settings(), run_id)

@@ -34,7 +34,13 @@ from tau_cli.runtime.interaction import NonInteractive
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.runtime.workflow_compiler import CompiledWorkflow
 from tau_cli.runtime.workflow_expr import as_text
-from tau_cli.runtime.workflow_runs import RunStore, WorkflowRunner, list_workflows, workflow_parts
+from tau_cli.runtime.workflow_runs import (
+    RunStore,
+    WorkflowRunner,
+    find_workflow,
+    list_workflows,
+    workflow_parts,
+)
 
 OutputFormat = Literal["text", "json", "stream-json"]
 _Go = Callable[[], Coroutine[Any, Any, tuple[CompiledWorkflow, RunResult]]]
@@ -104,7 +110,11 @@ def resume_command(
 
 
 def show_command(resolved: ResolvedSettings, run_id: str) -> None:
+    """A run's state; given a workflow's name instead, the workflow and its graph."""
     store = RunStore(resolved.project_root)
+    if not store.has(run_id) and find_workflow(resolved.project_root, run_id) is not None:
+        _show_workflow(resolved, run_id)
+        return
     info = store.info(run_id)
     checkpoint = asyncio.run(store.checkpoint(run_id))
     typer.echo(
@@ -124,6 +134,20 @@ def show_command(resolved: ResolvedSettings, run_id: str) -> None:
         typer.echo(f"finished in the open step: {', '.join(sorted(checkpoint.done))}")
     typer.echo("state:")
     typer.echo(json.dumps(checkpoint.state, indent=2, ensure_ascii=False))
+
+
+def _show_workflow(resolved: ResolvedSettings, name: str) -> None:
+    compiled = _runner(resolved).load(name)
+    spec = compiled.file.spec
+    typer.echo(f"workflow {name} · {compiled.file.path}")
+    if spec.description:
+        typer.echo(spec.description)
+    for input_name, entry in spec.inputs.items():
+        default = "" if entry is None or entry.default is None else f" (default {entry.default})"
+        about = f": {entry.description}" if entry is not None and entry.description else ""
+        typer.echo(f"input {input_name}{default}{about}")
+    typer.echo(f"step limit: {spec.step_limit}\n")
+    typer.echo(compiled.workflow.to_mermaid(), nl=False)
 
 
 def _runner(resolved: ResolvedSettings) -> WorkflowRunner:

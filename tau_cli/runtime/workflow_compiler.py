@@ -163,7 +163,7 @@ class _Compiler:
         schema = self._schema()
         graph = StateGraph(schema)
         for name, node in self.spec.nodes.items():
-            if not _NODE_NAME.fullmatch(name) or name == END:
+            if not _NODE_NAME.fullmatch(name) or name in ("START", "END", END):
                 raise self._error(
                     f"{name!r} cannot name a node (letters, digits, '_' and '-')", ("nodes", name)
                 )
@@ -366,7 +366,8 @@ class _Compiler:
                 for _, target, _ in choices:
                     graph.add_edge(source, target)  # no condition: all run, side by side
                 continue
-            targets = sorted({t for _, t, _ in choices} | {END})
+            # Keyed by what the file calls each target, so a drawn graph says END.
+            targets = {_key(t): t for _, t, _ in choices} | {"END": END}
             graph.add_conditional_edges(source, self._router(choices), targets)
         for name in self.spec.nodes:
             if name not in leaving:
@@ -390,7 +391,7 @@ class _Compiler:
         def route(state: State) -> str:
             for condition, target, i in choices:
                 if condition is None:
-                    return target
+                    return _key(target)
                 try:
                     holds = condition.evaluate(state)
                 except ExpressionError as exc:
@@ -398,8 +399,8 @@ class _Compiler:
                         f"the condition failed: {exc}", ("edges", i, "when")
                     ) from None
                 if holds:
-                    return target
-            return END
+                    return _key(target)
+            return "END"
 
         return route
 
@@ -454,3 +455,7 @@ class _Compiler:
             known = ", ".join(self.spec.nodes)
             hint = " (a run begins at 'start')" if name == "START" else ""
             raise self._error(f"there is no node {name!r} (nodes: {known}){hint}", key)
+
+
+def _key(target: str) -> str:
+    return "END" if target == END else target

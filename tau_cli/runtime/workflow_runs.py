@@ -131,6 +131,13 @@ class RunStore:
         temporary.write_text(info.model_dump_json(indent=1), encoding="utf-8")
         os.replace(temporary, path)
 
+    def has(self, run_id: str) -> bool:
+        """Whether a run of this id was recorded (an unusable id never was)."""
+        try:
+            return self._info_path(run_id).is_file()
+        except CheckpointError:
+            return False
+
     def info(self, run_id: str) -> RunInfo:
         """The run's record; ``CheckpointError`` when there is no such run."""
         path = self._info_path(run_id)

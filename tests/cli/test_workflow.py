@@ -293,3 +293,13 @@ def test_steps_run_in_the_project_root_wherever_tau_was_started(repo: Path) -> N
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{repo.resolve()}\n"
     assert list((repo / ".tau" / "runs").glob("*.json"))
+
+
+def test_show_draws_a_workflow_given_its_name(repo: Path) -> None:
+    add_workflow(repo, "polish", POLISH)
+    result = run_tau("workflow", "show", "polish", cwd=repo)
+
+    assert result.returncode == 0, result.stderr
+    assert "input topic: What to write about" in result.stdout
+    assert "flowchart TD" in result.stdout
+    assert '-.->|"END"| END' in result.stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tau_cli.orchestrate import CheckpointError, NodeFailed, StepLimitExceeded
+from tau_cli.orchestrate import CheckpointError, GraphError, NodeFailed, StepLimitExceeded
 from tau_cli.runtime.events import WorkflowFailed
 
 from .workflow_helpers import Recorder, runner_for, write_workflow
@@ -255,3 +255,24 @@ async def test_edges_without_conditions_fan_out_and_with_one_they_choose(project
 
     assert small.state["seen"] == ["measured", "small"]
     assert large.state["seen"] == ["measured", "large", "logged", "notified"]
+
+
+async def test_a_condition_that_fails_on_the_state_names_its_line(project: Path) -> None:
+    write_workflow(
+        project,
+        "pick",
+        """
+        state: {items: {type: list, reducer: append}}
+        start: add
+        nodes:
+          add: {shell: echo one, writes: items}
+        edges:
+          - {from: add, to: add, when: "items[3] == 'four'"}
+        """,
+    )
+    with pytest.raises(GraphError) as caught:
+        await runner_for(project).start("pick", {}, Recorder())
+
+    message = str(caught.value)
+    assert "the router after 'add' failed" in message
+    assert "pick.yaml:6: the condition failed" in message and "IndexError" in message
