@@ -127,6 +127,10 @@ class RunStore:
     def record(self, info: RunInfo) -> None:
         path = self._info_path(info.run_id)
         path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            # Runs hold model answers and inputs: never committed by accident.
+            ignore.write_text("*\n", encoding="utf-8")
         temporary = path.with_suffix(".tmp")
         temporary.write_text(info.model_dump_json(indent=1), encoding="utf-8")
         os.replace(temporary, path)

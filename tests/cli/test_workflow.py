@@ -293,6 +293,7 @@ def test_steps_run_in_the_project_root_wherever_tau_was_started(repo: Path) -> N
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{repo.resolve()}\n"
     assert list((repo / ".tau" / "runs").glob("*.json"))
+    assert (repo / ".tau" / "runs" / ".gitignore").read_text() == "*\n"
 
 
 def test_show_draws_a_workflow_given_its_name(repo: Path) -> None:
@@ -303,3 +304,32 @@ def test_show_draws_a_workflow_given_its_name(repo: Path) -> None:
     assert "input topic: What to write about" in result.stdout
     assert "flowchart TD" in result.stdout
     assert '-.->|"END"| END' in result.stdout
+
+
+def test_a_run_paused_for_a_person_resumes_with_their_answer(repo: Path) -> None:
+    add_workflow(
+        repo,
+        "release",
+        """
+        state: {notes: {}, approval: {}, shipped: {}}
+        output: shipped
+        interrupt_before: [ship]
+        start: draft
+        nodes:
+          draft: {shell: echo v1.2 notes, writes: notes}
+          ship: {shell: "echo shipped after {{ approval }}", writes: shipped}
+        edges:
+          - {from: draft, to: ship}
+        """,
+    )
+    paused = run_tau("workflow", "run", "release", "--run-id", "r1", cwd=repo)
+    assert paused.returncode == 0, paused.stderr
+    assert paused.stdout == ""
+    assert "paused before ship; continue with tau workflow resume r1" in paused.stderr
+
+    shown = run_tau("workflow", "show", "r1", cwd=repo)
+    assert "status: interrupted" in shown.stdout and '"notes": "v1.2 notes"' in shown.stdout
+
+    resumed = run_tau("workflow", "resume", "r1", "--input", "approval=yes", cwd=repo)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout == "shipped after yes\n"

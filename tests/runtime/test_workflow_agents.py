@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tau_cli.orchestrate import NodeFailed
+from tau_cli.orchestrate import Channel, NodeFailed, StateGraph, StateSchema
+from tau_cli.runtime.runtime import Runtime
+from tau_cli.runtime.workflow_expr import Template
+from tau_cli.runtime.workflow_nodes import RuntimeNode
 from tau_cli.testing import ScriptedModelServer
 
-from .loop_helpers import turns
+from .loop_helpers import runtime_for, turns
 from .workflow_helpers import Recorder, runner_for, write_workflow
 
 SUMMARY = """
@@ -35,7 +39,7 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def chat_requests(server: ScriptedModelServer) -> list[dict[str, object]]:
+def chat_requests(server: ScriptedModelServer) -> list[dict[str, Any]]:
     return [r.json() for r in server.requests if r.path.endswith("/chat/completions")]
 
 
@@ -57,7 +61,7 @@ async def test_an_agent_node_runs_a_turn_with_its_tools_and_writes_the_answer(
 
     assert result.state["summary"] == "Twice a day."
     assert [len(sent), sent[0]["model"]] == [2, "summary-model"]
-    offered = [tool["function"]["name"] for tool in sent[0]["tools"]]  # type: ignore[index]
+    offered = [tool["function"]["name"] for tool in sent[0]["tools"]]
     assert sorted(offered) == ["grep", "read"]
     inside = events.types(parent="summarize")
     assert inside[0] == "turn_started" and inside[-1] == "turn_finished"
@@ -85,3 +89,36 @@ async def test_an_agent_whose_turn_fails_fails_its_node(project: Path) -> None:
 
     assert caught.value.node == "summarize"
     assert "the agent stopped before answering (error" in str(caught.value)
+
+
+async def test_runtimes_are_nodes_of_a_graph_built_in_code(project: Path) -> None:
+    schema = StateSchema(
+        {
+            "question": Channel(str),
+            "answer": Channel(str, default=""),
+            "check": Channel(str, default=""),
+        }
+    )
+    script = turns(
+        {"expect": {"last_user_contains": "Q: two plus two"}, "text": "4"},
+        {"expect": {"last_user_contains": "Is 4 right?"}, "text": "yes"},
+    )
+    opened: list[Runtime] = []
+    async with ScriptedModelServer(script) as server:
+
+        async def open_runtime() -> Runtime:
+            opened.append(runtime_for(project, server))
+            return opened[-1]
+
+        solve = RuntimeNode(
+            open_runtime, Template.parse("Q: {{ question }}"), output=lambda a: {"answer": a}
+        )
+        verify = RuntimeNode(
+            open_runtime, lambda s: f"Is {s['answer']} right?", output=lambda a: {"check": a}
+        )
+        graph = StateGraph(schema).add_node("solve", solve).add_node("verify", verify)
+        graph.set_entry("solve").add_edge("solve", "verify").set_finish("verify")
+        result = await graph.compile().run({"question": "two plus two"})
+
+    assert (result.state["answer"], result.state["check"]) == ("4", "yes")
+    assert len({runtime.session_id for runtime in opened}) == 2
