@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from tau_cli._version import __version__
 from tau_cli.cli.exit_codes import ExitCode
+from tau_cli.cli.workflow_app import workflow_app
 
 if TYPE_CHECKING:
     from tau_cli.runtime.settings_loader import ResolvedSettings
@@ -39,9 +40,6 @@ sessions_app = typer.Typer(help="List, show and delete saved sessions.", no_args
 app.add_typer(sessions_app, name="sessions")
 mcp_app = typer.Typer(help="Configure and inspect MCP servers.", no_args_is_help=True)
 app.add_typer(mcp_app, name="mcp")
-workflow_app = typer.Typer(
-    help="List, run and resume the project's workflows.", no_args_is_help=True
-)
 app.add_typer(workflow_app, name="workflow")
 
 # Flags that override settings, and the settings key each sets.
@@ -394,69 +392,6 @@ def trust_command(
     from tau_cli.cli.trust_command import run_trust
 
     run_trust(ctx.obj.cwd, folder, revoke=revoke, list_only=list_)
-
-
-_INPUT_HELP = "NAME=VALUE for the workflow (repeatable)."
-_FORMAT_HELP = "text, json or stream-json."
-
-
-@workflow_app.command("list")
-def workflow_list(ctx: typer.Context) -> None:
-    """The workflows in .tau/workflows/ and the recent runs."""
-    from tau_cli.cli.workflow_command import list_command
-
-    list_command(ctx.obj.settings())
-
-
-@workflow_app.command("run")
-def workflow_run(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The workflow (.tau/workflows/NAME.yaml).")],
-    input_: Annotated[list[str] | None, typer.Option("--input", "-i", help=_INPUT_HELP)] = None,
-    output_format: Annotated[str, typer.Option("--output-format", help=_FORMAT_HELP)] = "text",
-    run_id: Annotated[str | None, typer.Option("--run-id", help="Name the run.")] = None,
-) -> None:
-    """Run a workflow; progress on stderr, its answer on stdout."""
-    from tau_cli.cli.workflow_command import parse_inputs, run_command
-
-    output = _workflow_format(output_format)
-    values = parse_inputs(input_ or [])
-    code = run_command(ctx.obj.settings(), name, values, output=output, run_id=run_id)
-    raise typer.Exit(code)
-
-
-@workflow_app.command("resume")
-def workflow_resume(
-    ctx: typer.Context,
-    run_id: Annotated[str, typer.Argument(help="The run to continue.")],
-    input_: Annotated[
-        list[str] | None, typer.Option("--input", "-i", help="CHANNEL=VALUE to write first.")
-    ] = None,
-    output_format: Annotated[str, typer.Option("--output-format", help=_FORMAT_HELP)] = "text",
-) -> None:
-    """Continue a run that was stopped, failed or paused, from its last checkpoint."""
-    from tau_cli.cli.workflow_command import parse_inputs, resume_command
-
-    output = _workflow_format(output_format)
-    values = parse_inputs(input_ or [])
-    raise typer.Exit(resume_command(ctx.obj.settings(), run_id, values, output))
-
-
-@workflow_app.command("show")
-def workflow_show(
-    ctx: typer.Context,
-    run_id: Annotated[str, typer.Argument(help="A run id, or a workflow's name.")],
-) -> None:
-    """Where a run stands (status, next nodes, state), or a workflow's inputs and graph."""
-    from tau_cli.cli.workflow_command import show_command
-
-    show_command(ctx.obj.settings(), run_id)
-
-
-def _workflow_format(value: str) -> Literal["text", "json", "stream-json"]:
-    if value not in ("text", "json", "stream-json"):
-        _fail(f"--output-format must be text, json or stream-json, not {value!r}", ExitCode.USAGE)
-    return value  # type: ignore[return-value]
 
 
 def _fail(message: str, code: ExitCode) -> NoReturn:

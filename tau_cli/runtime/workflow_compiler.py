@@ -122,8 +122,10 @@ class CompiledWorkflow:
         return self.file.spec.output
 
     def inputs_from(self, given: Mapping[str, object]) -> dict[str, Any]:
-        """The run's input from ``NAME=VALUE`` pairs: converted to each input's type,
-        defaults filled in, unknown or missing inputs refused (``ConfigError``)."""
+        """The run's input from ``NAME=VALUE`` pairs, converted to each input's type.
+
+        Inputs left out keep their default (the channel starts with it); an unknown
+        input, or a missing one without a default, is a ``ConfigError``."""
         declared = self.file.spec.inputs
         unknown = sorted(set(given) - set(declared))
         if unknown:
