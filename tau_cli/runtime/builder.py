@@ -9,7 +9,7 @@ here the same way for all of them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -294,7 +294,9 @@ def build_runtime(
     if settings.checkpoints and has_project_marker(root):
         # Without git every turn warns that it has no checkpoint, rather than silently.
         checkpoints = CheckpointStore(home, session.id, root)
-    closers = [mcp.aclose] if mcp is not None else []
+    closers: list[Callable[[], Awaitable[None]]] = [mcp.aclose] if mcp is not None else []
+    if chosen.close is not None:
+        closers.append(chosen.close)
     return Runtime(
         loop,
         clock=clock,
