@@ -27,6 +27,7 @@ from tau_cli.core import (
     ToolCall,
 )
 from tau_cli.memory import BootstrapMemory, BootstrapOptions, MemoryFileError, load_bootstrap
+from tau_cli.runtime.autocommit import AutoCommitter
 from tau_cli.runtime.checkpoints import CheckpointStore, has_project_marker
 from tau_cli.runtime.clarify import AskUserTool
 from tau_cli.runtime.environments import build_environment
@@ -294,6 +295,14 @@ def build_runtime(
     if settings.checkpoints and has_project_marker(root):
         # Without git every turn warns that it has no checkpoint, rather than silently.
         checkpoints = CheckpointStore(home, session.id, root)
+    auto_commit = None
+    if settings.auto_commit and checkpoints is not None:
+        auto_commit = AutoCommitter(root)
+    elif settings.auto_commit:
+        notices = [
+            *notices,
+            "auto_commit is on, but checkpoints are off here: nothing is committed",
+        ]
     closers: list[Callable[[], Awaitable[None]]] = [mcp.aclose] if mcp is not None else []
     if chosen.close is not None:
         closers.append(chosen.close)
@@ -304,6 +313,7 @@ def build_runtime(
         notices=notices,
         environment=chosen.description,
         checkpoints=checkpoints,
+        auto_commit=auto_commit,
         sessions=SessionSwitcher(
             store,
             cwd,

@@ -187,6 +187,11 @@ class Settings(_Section):
     """Snapshot the project before each turn (in a git store under ``$TAU_HOME``, never
     your own repository) so ``tau rewind`` can restore its files. Needs git; only
     folders with ``.git`` or ``.tau`` are snapshotted; ``.gitignore`` is respected."""
+    auto_commit: bool = False
+    """After each turn that changed files, commit exactly those files to your git
+    repository, the message naming the turn's prompt (``tau: <prompt>``); whatever
+    else you staged stays staged. Never during a merge, rebase, cherry-pick, revert
+    or bisect. Needs ``checkpoints`` (they know which files the turn changed)."""
     plans_dir: str = ".tau/plans"
     """Where plan files are written, relative to the project root."""
     max_iterations: int = Field(default=100, ge=1)
