@@ -108,6 +108,12 @@ def main(
     container: Annotated[
         str | None, typer.Option("--container", metavar="IMAGE", help=_CONTAINER_HELP)
     ] = None,
+    deploy: Annotated[
+        bool,
+        typer.Option(
+            "--deploy", help="With --container: run tau itself in the container, attached here."
+        ),
+    ] = False,
     cwd: Annotated[
         Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
     ] = None,
@@ -136,6 +142,10 @@ def main(
     if not folder.is_dir():
         _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
     ctx.obj = _Options(folder, flags, True if trust else None)
+    if deploy:
+        from tau_cli.cli.deploy_command import deploy as deploy_here
+
+        raise typer.Exit(deploy_here(ctx.obj.settings(), ctx.obj.cwd))
     if ctx.invoked_subcommand is None:
         resolved = ctx.obj.settings()
         if resolved.settings.model and sys.stdin.isatty() and sys.stdout.isatty():

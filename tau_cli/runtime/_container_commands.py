@@ -126,7 +126,8 @@ def deploy_command(
     tau_argv: Sequence[str] = ("tau", "acp"),
     mounts: Sequence[tuple[str, str, bool]] = (),
     env: Mapping[str, str] | None = None,
-    network: bool = False,
+    pass_env: Sequence[str] = (),
+    network: str = "host",
     ulimits: Sequence[str] = (),
     runtime: str | None = None,
     owner: str = "",
@@ -136,13 +137,15 @@ def deploy_command(
     The workspace is mounted at the same path and is the working directory, so paths
     in the conversation mean the same inside and out; ``mounts`` add e.g. a Python
     and tau from the host, read-only, for images that do not have tau installed.
+    ``pass_env`` names variables the engine copies from its own environment (``-e
+    NAME``): API keys reach the runtime without appearing on a command line.
     """
     command = [engine, "run", "-i", "--rm", "--label", f"{LABEL}=1"]
     if owner:
         command += ["--label", f"{OWNER_LABEL}={owner}"]
     if runtime:
         command += ["--runtime", runtime]
-    command += ["--network", "bridge" if network else "none"]
+    command += ["--network", network]
     for limit in ulimits:
         command += ["--ulimit", limit]
     command += ["-v", f"{workspace}:{workspace}:rw"]
@@ -150,6 +153,8 @@ def deploy_command(
         command += ["-v", f"{host}:{inside}:{'ro' if read_only else 'rw'}"]
     for key, value in (env or {}).items():
         command += ["-e", f"{key}={value}"]
+    for name in pass_env:
+        command += ["-e", name]
     return [*command, "-w", workspace, image, *tau_argv]
 
 

@@ -131,6 +131,7 @@ def test_deploy_runs_tau_acp_interactively_in_the_workspace() -> None:
         workspace="/src/project",
         mounts=[("/opt/py", "/opt/py", True)],
         env={"PYTHONPATH": "/opt/tau"},
+        pass_env=["OPENAI_API_KEY"],
         ulimits=["nofile=1024:1024"],
         owner="box:1",
     )
@@ -138,7 +139,10 @@ def test_deploy_runs_tau_acp_interactively_in_the_workspace() -> None:
     assert "/src/project:/src/project:rw" in command
     assert "/opt/py:/opt/py:ro" in command
     assert "PYTHONPATH=/opt/tau" in command
-    assert command[command.index("--network") + 1] == "none"
+    at = command.index("OPENAI_API_KEY")
+    assert command[at - 1 : at + 1] == ["-e", "OPENAI_API_KEY"]
+    # The runtime inside must reach the model, as the host does.
+    assert command[command.index("--network") + 1] == "host"
     assert command[-5:] == ["-w", "/src/project", "localhost/tau:1", "tau", "acp"]
 
 
