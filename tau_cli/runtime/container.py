@@ -202,6 +202,8 @@ class ContainerEnvironment(ExecBySpawn):
         engine_env = _engine_env()
         # The engine's client runs here; its own output pipes are the command's.
         self._client = LocalEnvironment(self._status_dir, env=engine_env)
+        # File operations on shared folders, always given real absolute paths.
+        self._files = LocalEnvironment("/", env={})
         self.name = f"tau-{uuid.uuid4().hex[:12]}"
         self.spec = ContainerSpec(
             engine=self.engine,
@@ -280,7 +282,7 @@ class ContainerEnvironment(ExecBySpawn):
     async def read_bytes(self, path: str) -> bytes:
         shared = await asyncio.to_thread(self._shared_path, path)
         if shared is not None:
-            return await self._host(shared).read_bytes(shared)
+            return await self._files.read_bytes(shared)
         target = self.resolve(path)
         done = await self._inside(_READ, target)
         if done.exit_code != 0:
@@ -291,8 +293,14 @@ class ContainerEnvironment(ExecBySpawn):
         return (await self.read_bytes(path)).decode(encoding)
 
     async def read_many(self, paths: Sequence[str]) -> list[bytes | None]:
+        # Shared files in one batch on the host (a search reads thousands); others inside.
+        shared = await asyncio.to_thread(self._shared_paths, paths)
+        batch = iter(await self._files.read_many([p for p in shared if p is not None]))
         contents: list[bytes | None] = []
-        for path in paths:
+        for path, real in zip(paths, shared, strict=True):
+            if real is not None:
+                contents.append(next(batch))
+                continue
             try:
                 contents.append(await self.read_bytes(path))
             except OSError:
@@ -302,7 +310,7 @@ class ContainerEnvironment(ExecBySpawn):
     async def write_bytes(self, path: str, data: bytes) -> None:
         shared = await asyncio.to_thread(self._shared_path, path)
         if shared is not None:
-            await self._host(shared).write_bytes(shared, data)
+            await self._files.write_bytes(shared, data)
             return
         target = self.resolve(path)
         done = await self._inside(_WRITE, target, stdin=data)
@@ -316,7 +324,7 @@ class ContainerEnvironment(ExecBySpawn):
         target = self.resolve(path)
         shared = await asyncio.to_thread(self._shared_path, path, follow_last=follow_symlinks)
         if shared is not None:
-            info = await self._host(shared).stat(shared, follow_symlinks=follow_symlinks)
+            info = await self._files.stat(shared, follow_symlinks=follow_symlinks)
             return replace(info, path=target)
         flag = "-L" if follow_symlinks else ""
         done = await self._inside(_STAT.replace("FLAG", flag), target)
@@ -335,7 +343,7 @@ class ContainerEnvironment(ExecBySpawn):
         target = self.resolve(path)
         shared = await asyncio.to_thread(self._shared_path, path)
         if shared is not None:
-            infos = await self._host(shared).list_dir(shared)
+            infos = await self._files.list_dir(shared)
             return [replace(i, path=os.path.join(target, os.path.basename(i.path))) for i in infos]
         done = await self._inside(_LIST, target)
         if done.exit_code != 0:
@@ -355,20 +363,26 @@ class ContainerEnvironment(ExecBySpawn):
             raise PermissionError(
                 f"searching outside the folders mounted into the container is not supported: {base}"
             )
-        found = await self._host(shared).glob(pattern, shared, skip_dirs=skip_dirs)
+        found = await self._files.glob(pattern, shared, skip_dirs=skip_dirs)
         return [base + p[len(shared) :] for p in found]
 
     async def stat_many(self, paths: Sequence[str]) -> list[FileInfo | None]:
+        shared = await asyncio.to_thread(self._shared_paths, paths)
+        batch = iter(await self._files.stat_many([p for p in shared if p is not None]))
         infos: list[FileInfo | None] = []
-        for path in paths:
+        for path, real in zip(paths, shared, strict=True):
+            if real is not None:
+                info = next(batch)
+                infos.append(None if info is None else replace(info, path=self.resolve(path)))
+                continue
             try:
                 infos.append(await self.stat(path))
             except OSError:
                 infos.append(None)
         return infos
 
-    def _host(self, real: str) -> LocalEnvironment:
-        return LocalEnvironment(os.path.dirname(real) or "/", env={})
+    def _shared_paths(self, paths: Sequence[str]) -> list[str | None]:
+        return [self._shared_path(p) for p in paths]
 
     # -- processes -----------------------------------------------------------------
 

@@ -54,6 +54,19 @@ async def test_paths_outside_the_workspace_are_the_containers_not_the_hosts(
     assert not Path("/root/inside.txt").exists()
     listing = await container.list_dir("/root")
     assert [(i.path, i.kind, i.size) for i in listing] == [("/root/inside.txt", "file", 21)]
+    await container.write_text("mine.txt", "in the project")
+    assert await container.read_many(["mine.txt", "/root/inside.txt", str(host_only), "/root"]) == [
+        b"in the project",
+        b"only in the container",
+        None,
+        None,
+    ]
+    infos = await container.stat_many(["mine.txt", "/root/inside.txt", str(host_only)])
+    assert [(i.path, i.size) if i else None for i in infos] == [
+        (container.resolve("mine.txt"), 14),
+        ("/root/inside.txt", 21),
+        None,
+    ]
     with pytest.raises(FileNotFoundError):
         await container.read_bytes(str(host_only))
     with pytest.raises(IsADirectoryError):
