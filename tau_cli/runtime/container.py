@@ -36,6 +36,7 @@ import time
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 
 from tau_cli.core import TauError
 from tau_cli.runtime import _container_commands as commands
@@ -192,9 +193,10 @@ class ContainerEnvironment(ExecBySpawn):
         self.network = network
         extra = [(os.path.realpath(h), c, ro) for h, c, ro in mounts]
         # Host folders the container shows at the same path: only these are handled here.
-        self._shared = tuple(
-            [root] + [h for h, c, _ in extra if os.path.normpath(c) == h and os.path.isdir(h)]
-        )
+        same_path = [(h, ro) for h, c, ro in extra if os.path.normpath(c) == h and os.path.isdir(h)]
+        self._shared = (root, *[h for h, _ in same_path])
+        # Writes go through the host only where the container may write too.
+        self._writable = (root, *[h for h, ro in same_path if not ro])
         base = env if env is not None else {"PATH": commands.DEFAULT_PATH, "HOME": "/root"}
         self._env = allowed_environment({"LANG": "C.UTF-8", **base}, ("*",), secrets)
         self._secrets = [s for s in secrets if s]
@@ -262,9 +264,16 @@ class ContainerEnvironment(ExecBySpawn):
 
     # -- where a path is handled -------------------------------------------------
 
-    def _shared_path(self, path: str, *, follow_last: bool = True) -> str | None:
-        """The host's real path of ``path`` if resolving it never leaves a shared folder."""
-        return _confined_realpath(self.resolve(path), self._shared, follow_last=follow_last)
+    def _shared_path(
+        self, path: str, *, follow_last: bool = True, writing: bool = False
+    ) -> str | None:
+        """The host's real path of ``path`` if resolving it never leaves a shared folder.
+
+        For a write only read-write mounts count: on the host, a read-only mount's
+        folder is as writable as anything else.
+        """
+        roots = self._writable if writing else self._shared
+        return _confined_realpath(self.resolve(path), roots, follow_last=follow_last)
 
     async def _inside(self, script: str, *args: str, stdin: bytes | None = None) -> ExecResult:
         """Run a small shell script in the container (for paths not shared with the host)."""
@@ -308,7 +317,7 @@ class ContainerEnvironment(ExecBySpawn):
         return contents
 
     async def write_bytes(self, path: str, data: bytes) -> None:
-        shared = await asyncio.to_thread(self._shared_path, path)
+        shared = await asyncio.to_thread(partial(self._shared_path, writing=True), path)
         if shared is not None:
             await self._files.write_bytes(shared, data)
             return

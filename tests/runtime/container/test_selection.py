@@ -56,6 +56,11 @@ async def test_the_chosen_container_mounts_what_settings_name_and_is_removed_at_
         assert result.exit_code == 0 and result.stdout.strip()
         denied = await container.exec(["sh", "-c", "touch /usr/tau-test"])
         assert denied.exit_code != 0
+        # The write tool is held to the same read-only mount, though tau runs as you here.
+        with pytest.raises(PermissionError):
+            await container.write_text("/usr/tau-test-write", "x")
+        assert not Path("/usr/tau-test-write").exists()
+        assert (await container.stat("/usr/bin/bash")).kind == "file"
     finally:
         assert chosen.close is not None
         await chosen.close()
