@@ -49,8 +49,10 @@ class TuiInteraction:
     async def _ask(self, prompt: Prompt[T]) -> T:
         if self._host is None:
             raise RuntimeError("TuiInteraction is not attached to an app")
-        await self._host.show_prompt(prompt)
         try:
+            # Inside the ``try``: a turn stopped while the prompt is still being put on
+            # screen folds it too, rather than leaving a question nobody waits for.
+            await self._host.show_prompt(prompt)
             return await prompt.answer
         finally:
             prompt.abandon()
