@@ -125,7 +125,7 @@ class Workspace:
         )
         if prompt is None:
             raise CommandError(f"MCP server {server!r} has no prompt {name!r}")
-        arguments = _prompt_arguments(prompt, rest)
+        arguments = prompt_arguments(prompt, rest)
         for argument in prompt.arguments:
             if argument.name in arguments or not argument.required:
                 continue
@@ -147,7 +147,7 @@ class Workspace:
             return []
 
 
-def _prompt_arguments(prompt: PromptInfo, text: str) -> dict[str, str]:
+def prompt_arguments(prompt: PromptInfo, text: str) -> dict[str, str]:
     """``name=value`` pairs, then the rest by position; a lone free text fills the only
     argument whole (``/mcp__docs__ask how do I log in?``)."""
     if not text.strip():

@@ -13,6 +13,7 @@ from pytest_textual_snapshot import SVGImageExtension
 from syrupy.assertion import SnapshotAssertion
 
 from tau_cli.tui import PermissionPrompt, PlanPrompt
+from tau_cli.tui.completion import CompletionMenu
 from tau_cli.tui.prompt_input import PromptInput
 from tau_cli.tui.widgets import ToolCard
 
@@ -103,5 +104,13 @@ async def test_a_plan_waiting_for_approval(repo: Path, svg: SnapshotAssertion) -
         app.query_one("#prompt", PromptInput).value = "fix add, plan first"
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.query(PlanPrompt))
+        await pilot.pause()
+        assert app.export_screenshot(title="tau") == svg
+
+
+async def test_the_command_list_while_typing_a_slash(repo: Path, svg: SnapshotAssertion) -> None:
+    async with running_app(repo, [], size=(80, 24)) as (app, pilot, _):
+        await pilot.press("/", "m")
+        await wait_for(pilot, lambda: app.query_one(CompletionMenu).is_open)
         await pilot.pause()
         assert app.export_screenshot(title="tau") == svg
