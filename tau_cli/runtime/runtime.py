@@ -42,6 +42,8 @@ from tau_cli.session import ContextBudget, Session
 from tau_cli.tools import PermissionMode as ToolsPermissionMode
 
 Clock = Callable[[], datetime]
+FILE_LISTING_SECONDS = 3.0
+"""How long ``completions`` may spend listing the project's files."""
 
 __all__ = ["Runtime", "RuntimeClient"]
 
@@ -297,9 +299,18 @@ class Runtime:
         commands = [*workspace.skill_commands(), *await workspace.prompt_commands()]
         return Completions(
             commands=commands,
-            files=await project_files(self._loop.tool_context.environment, self._loop.policy),
+            files=await self._files(),
             resources=await workspace.resource_mentions(),
         )
+
+    async def _files(self) -> list[str]:
+        """The project's files for ``@`` completion; a tree too big to list in a moment
+        (a home folder) offers none rather than keep the user waiting."""
+        listing = project_files(self._loop.tool_context.environment, self._loop.policy)
+        try:
+            return await asyncio.wait_for(listing, FILE_LISTING_SECONDS)
+        except TimeoutError:
+            return []
 
     async def set_model(self, model: str) -> None:
         workspace = self._need_workspace()

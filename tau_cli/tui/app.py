@@ -14,6 +14,7 @@ through the runtime's shared command table (``tau_cli.runtime.commands``).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
@@ -197,6 +198,7 @@ class TauApp(App[None]):
         self._completer = Completer(modes=MODE_CYCLE)
         self._extra_commands: set[str] = set()
         self._completions_loaded = False
+        self._completions_ready = asyncio.Event()
         interaction.attach(self)
 
     def compose(self) -> ComposeResult:
@@ -250,8 +252,10 @@ class TauApp(App[None]):
             self.send(text)
 
     async def _command(self, text: str) -> None:
-        if command_name(text) is not None and not self._completions_loaded:
-            await self._load_completions()  # a skill or MCP prompt is not an unknown command
+        if command_name(text) is not None:  # a skill or MCP prompt is not an unknown command
+            if not self._completions_loaded:
+                await self._load_completions()
+            await self._completions_ready.wait()
         outcome = await interpret(
             self.client, text, modes=MODE_CYCLE, extra=self._extra_commands, keys=_KEYS
         )
@@ -331,6 +335,8 @@ class TauApp(App[None]):
         except Exception as exc:  # completion is a convenience: never worth failing for
             self._add(NoticeLine(f"completion unavailable: {exc}", "warning"))
             return
+        finally:
+            self._completions_ready.set()
         self._completer.commands = found.commands
         self._completer.files = found.files
         self._completer.resources = found.resources
