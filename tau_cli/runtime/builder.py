@@ -218,7 +218,7 @@ def build_runtime(
     if mcp is not None:
         from tau_cli.runtime.mcp_wiring import mcp_tools
 
-        tools += mcp_tools(mcp)
+        tools += mcp_tools(mcp, emit=lambda: loop.current_emit)
     hooks = HookRunner(settings.hooks, project_dir=root, environ=env)
     facts = environment_facts(cwd, clock())
     agents = {a.name: a for a in BUILT_IN_AGENTS}

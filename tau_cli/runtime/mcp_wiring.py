@@ -10,7 +10,7 @@ servers start together, before the system prompt is written, so their
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import JsonValue
@@ -22,6 +22,7 @@ from tau_cli.core import (
     ToolDefinition,
     ToolResult,
 )
+from tau_cli.runtime.events import ToolProgress
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.tools import Tool, ToolContext
@@ -30,11 +31,19 @@ if TYPE_CHECKING:
     from tau_cli.mcp import McpManager
 
 
-class McpToolAdapter:
-    """An MCP tool (or the resource tools) as a tau ``Tool``."""
+Emit = Callable[[object], Awaitable[None]]
 
-    def __init__(self, tool: Any) -> None:
+
+class McpToolAdapter:
+    """An MCP tool (or the resource tools) as a tau ``Tool``.
+
+    A server's progress notifications for a call become ``ToolProgress`` events in
+    the running turn's stream (``emit`` gives the turn's emitter, if one is running).
+    """
+
+    def __init__(self, tool: Any, emit: Callable[[], Emit | None] | None = None) -> None:
         self._tool = tool
+        self._emit = emit
 
     @property
     def name(self) -> str:
@@ -50,8 +59,19 @@ class McpToolAdapter:
         return bool(self._tool.read_only)
 
     async def execute(self, arguments: dict[str, JsonValue], context: ToolContext) -> ToolResult:
-        result: ToolResult = await self._tool.call(arguments)
-        return result
+        emit = self._emit() if self._emit is not None else None
+        if emit is None:
+            result: ToolResult = await self._tool.call(arguments)
+            return result
+
+        async def progress(done: float, total: float | None, message: str | None) -> None:
+            event = ToolProgress(
+                call_id=context.call_id, progress=done, total=total, message=message or ""
+            )
+            await emit(event)
+
+        called: ToolResult = await self._tool.call(arguments, on_progress=progress)
+        return called
 
 
 async def start_mcp(
@@ -99,8 +119,12 @@ async def start_mcp(
     return manager, notices
 
 
-def mcp_tools(manager: McpManager) -> list[Tool]:
-    return [McpToolAdapter(t) for t in [*manager.tools(), *manager.resource_tools()]]
+def mcp_tools(manager: McpManager, emit: Callable[[], Emit | None] | None = None) -> list[Tool]:
+    """The servers' tools and the resource tools; ``emit`` carries calls' progress."""
+    return [
+        *(McpToolAdapter(t, emit) for t in manager.tools()),
+        *(McpToolAdapter(t) for t in manager.resource_tools()),
+    ]
 
 
 def mcp_instructions(manager: McpManager) -> str:

@@ -36,6 +36,7 @@ from tau_cli.runtime.events import (
     ModeChanged,
     Notice,
     ToolFinished,
+    ToolProgress,
     ToolStarted,
     TurnFinished,
 )
@@ -115,6 +116,17 @@ _SHELL_LINES = 30
 """The tail of a ``!command``'s output shown (the model gets all of it, cut like tools')."""
 _BARE_COMMANDS = frozenset(c.name for c in COMMANDS if not c.usage)
 """Built-in commands that take no argument: choosing one from the list runs it."""
+
+
+def _progress(event: ToolProgress) -> str:
+    """``indexing 3/10`` (or ``30%``, or a bare count) for a card's header."""
+    if event.total:
+        amount = f"{event.progress:g}/{event.total:g}"
+    elif event.progress is not None:
+        amount = f"{event.progress:g}"
+    else:
+        amount = ""
+    return " ".join(part for part in (event.message, amount) if part)
 
 
 def _location(text: str, index: int) -> tuple[int, int]:
@@ -475,6 +487,10 @@ class TauApp(App[None]):
             card = ToolCard(event.call, self._short(summary))
             self._cards[event.call.id] = card
             self._add(card)
+        elif isinstance(event, ToolProgress):
+            reporting = self._cards.get(event.call_id)
+            if reporting is not None:
+                reporting.show_progress(_progress(event))
         elif isinstance(event, ToolFinished):
             running = self._cards.pop(event.call_id, None)
             if running is not None:

@@ -1,4 +1,5 @@
-"""An MCP server asks the user for input: a form inline in the conversation."""
+"""An MCP server in the TUI: its requests for input are forms inline in the
+conversation, and its progress shows on the tool's card."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from tau_cli.runtime.settings_loader import load_settings
 from tau_cli.testing import ScriptedModelServer
 from tau_cli.tui import TauApp, TuiInteraction
 from tau_cli.tui.elicitation import ElicitationPrompt, Field, answers, fields_of
-from tau_cli.tui.widgets import Answer
+from tau_cli.tui.widgets import Answer, ToolCard
 
 from .conftest import make_repo, turns, wait_for
 
@@ -47,7 +48,7 @@ async def booking_app(
         flags = {
             "model": "openai:scripted-model",
             "mcp_servers": {"booking": {"command": sys.executable, "args": [str(BOOKING)]}},
-            "permissions.allow": ["mcp__booking__book_table"],
+            "permissions.allow": ["mcp__booking__*"],
         }
         resolved = load_settings(repo, environ=env, flags=flags)
         runtime = await open_runtime(
@@ -142,3 +143,19 @@ def test_fields_follow_the_schema_and_answers_take_its_types() -> None:
         with pytest.raises(ValueError, match=problem):
             answers(fields, typed)
     assert Field("x", "string", "x").parse("  spaced  ") == "spaced"
+
+
+async def test_a_servers_progress_shows_on_the_card_of_its_call(repo: Path) -> None:
+    call = {"name": "mcp__booking__check_tables", "arguments": {}}
+    script = [
+        {"tool_calls": [call]},
+        {"expect": {"last_tool_result_contains": "3 tables free"}, "text": "Three are free."},
+    ]
+    async with booking_app(repo, script) as (app, pilot):
+        app.prompt_input.value = "any tables?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.working, seconds=15)
+        (card,) = app.query(ToolCard)
+        assert card.progress == "room 3 3/3"  # the newest of the three reports
+        assert card.status == "done"
+        assert "room 3" not in str(card.query_one(".header").render())  # gone once done
