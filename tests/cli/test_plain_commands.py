@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pexpect
@@ -74,3 +76,63 @@ def test_the_plain_chat_has_the_shared_commands_and_history(repo: Path) -> None:
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
     child.close()
+
+
+BOOKING = Path(__file__).parents[1] / "tui" / "servers" / "booking_mcp.py"
+
+
+def test_an_mcp_servers_request_for_input_is_asked_a_line_a_field(
+    repo: Path, tau_home: Path
+) -> None:
+    tau_home.mkdir(parents=True, exist_ok=True)
+    servers = {"mcpServers": {"booking": {"command": sys.executable, "args": [str(BOOKING)]}}}
+    (tau_home / "mcp.json").write_text(json.dumps(servers))
+    call = {"name": "mcp__booking__book_table", "arguments": {"day": "friday"}}
+    script = [
+        Turn.model_validate(t)
+        for t in (
+            {"tool_calls": [call]},
+            {
+                "expect": {"last_tool_result_contains": "booked friday for 4, outside"},
+                "text": "Booked for four.",
+            },
+        )
+    ]
+    with ScriptedModelServer(script) as server:
+        child = pexpect.spawn(
+            TAU,
+            ["chat", "--plain"],
+            cwd=str(repo),
+            env=tau_env(
+                TERM="xterm",
+                TAU_MODEL="openai:scripted-model",
+                OPENAI_BASE_URL=f"{server.url}/v1",
+                OPENAI_API_KEY="sk-test-0000000000000000",
+            ),
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(40, 160),
+        )
+        child.expect("/help for commands")
+        child.sendline("book a table on friday")
+        child.expect("Allow\\?")
+        child.sendline("y")
+        child.expect("booking asks: Booking for friday: a few details\\?")
+        child.expect("Answer\\?")
+        child.sendline("y")
+        child.expect("Party \\(a whole number\\):")
+        child.sendline("four")
+        child.expect("Outdoor seating \\(yes or no\\), optional:")
+        child.sendline("")
+        child.expect("'four' is not a whole number; again:")
+        child.expect("Party \\(a whole number\\):")
+        child.sendline("4")
+        child.expect("Outdoor seating")
+        child.sendline("yes")
+        child.expect("Booked for four.")
+        child.sendline("/exit")
+        child.expect(pexpect.EOF)
+        child.close()
+
+    assert child.exitstatus == 0
+    assert not server.turns_left

@@ -15,10 +15,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tau_cli.runtime.builder import Launch, open_runtime
+from tau_cli.runtime.forms import Field, answers, fields_of
 from tau_cli.runtime.settings_loader import load_settings
 from tau_cli.testing import ScriptedModelServer
 from tau_cli.tui import TauApp, TuiInteraction
-from tau_cli.tui.elicitation import ElicitationPrompt, Field, answers, fields_of
+from tau_cli.tui.elicitation import ElicitationPrompt
 from tau_cli.tui.widgets import Answer, ToolCard
 
 from .conftest import make_repo, turns, wait_for
