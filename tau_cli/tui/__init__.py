@@ -8,6 +8,7 @@ only in this package.
 from tau_cli.tui.app import MODE_CYCLE, TauApp
 from tau_cli.tui.blocks import BlockSplitter
 from tau_cli.tui.completion import Completer, CompletionMenu
+from tau_cli.tui.input_bar import InputBar
 from tau_cli.tui.interaction import TuiInteraction
 from tau_cli.tui.markdown_stream import MarkdownStream
 from tau_cli.tui.pickers import SessionPicker
@@ -19,6 +20,7 @@ __all__ = [
     "BlockSplitter",
     "Completer",
     "CompletionMenu",
+    "InputBar",
     "MarkdownStream",
     "PermissionPrompt",
     "PlanPrompt",

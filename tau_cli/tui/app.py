@@ -14,7 +14,6 @@ through the runtime's shared command table (``tau_cli.runtime.commands``).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
@@ -28,7 +27,7 @@ from textual.widgets import Static
 
 from tau_cli.core import Event, Message, ReasoningDelta, TextDelta, TokenUsage, ToolCall, ToolResult
 from tau_cli.runtime.client import RuntimeClient
-from tau_cli.runtime.commands import COMMANDS, Outcome, command_name, interpret
+from tau_cli.runtime.commands import Outcome, command_name, interpret
 from tau_cli.runtime.events import (
     AssistantMessage,
     Compacted,
@@ -42,7 +41,7 @@ from tau_cli.runtime.events import (
 )
 from tau_cli.runtime.input_history import InputHistory
 from tau_cli.runtime.settings import PermissionMode
-from tau_cli.tui.completion import Completer, CompletionMenu
+from tau_cli.tui.input_bar import InputBar
 from tau_cli.tui.interaction import TuiInteraction
 from tau_cli.tui.pickers import SessionPicker
 from tau_cli.tui.prompt_input import PromptInput
@@ -114,8 +113,6 @@ Esc stops · Shift+Tab: mode · Up/Down: earlier prompts · Tab: complete
 Enter on a tool card: its output"""
 _SHELL_LINES = 30
 """The tail of a ``!command``'s output shown (the model gets all of it, cut like tools')."""
-_BARE_COMMANDS = frozenset(c.name for c in COMMANDS if not c.usage)
-"""Built-in commands that take no argument: choosing one from the list runs it."""
 
 
 def _progress(event: ToolProgress) -> str:
@@ -127,12 +124,6 @@ def _progress(event: ToolProgress) -> str:
     else:
         amount = ""
     return " ".join(part for part in (event.message, amount) if part)
-
-
-def _location(text: str, index: int) -> tuple[int, int]:
-    """The (row, column) of ``index`` in ``text``."""
-    row = text.count("\n", 0, index)
-    return row, index - (text.rfind("\n", 0, index) + 1)
 
 
 def _count(tokens: int) -> str:
@@ -207,16 +198,11 @@ class TauApp(App[None]):
         self._open_prompts: list[Prompt[Any]] = []
         self._input_history = input_history
         self._pick_at_start = pick_session
-        self._completer = Completer(modes=MODE_CYCLE)
-        self._extra_commands: set[str] = set()
-        self._completions_loaded = False
-        self._completions_ready = asyncio.Event()
         interaction.attach(self)
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="conversation")
-        yield CompletionMenu(id="completions")
-        yield PromptInput(history=self._input_history, id="prompt")
+        yield InputBar(self.client, history=self._input_history, modes=MODE_CYCLE, id="input")
         yield StatusBar(self._model, self._location, self.mode)
 
     def on_mount(self) -> None:
@@ -264,13 +250,10 @@ class TauApp(App[None]):
             self.send(text)
 
     async def _command(self, text: str) -> None:
+        extra: set[str] = set()
         if command_name(text) is not None:  # a skill or MCP prompt is not an unknown command
-            if not self._completions_loaded:
-                await self._load_completions()
-            await self._completions_ready.wait()
-        outcome = await interpret(
-            self.client, text, modes=MODE_CYCLE, extra=self._extra_commands, keys=_KEYS
-        )
+            extra = await self.query_one(InputBar).extra_commands()
+        outcome = await interpret(self.client, text, modes=MODE_CYCLE, extra=extra, keys=_KEYS)
         if outcome is None:  # a word like ``#`` alone: the model reads it
             self._prompt(text)
         else:
@@ -337,79 +320,6 @@ class TauApp(App[None]):
             return
         self._redraw(f"resumed {event.session_id}")
 
-    # Completion -------------------------------------------------------------
-
-    async def _load_completions(self) -> None:
-        """What completion offers, fetched when first needed (not at start-up)."""
-        self._completions_loaded = True
-        try:
-            found = await self.client.completions()
-        except Exception as exc:  # completion is a convenience: never worth failing for
-            self._add(NoticeLine(f"completion unavailable: {exc}", "warning"))
-            return
-        finally:
-            self._completions_ready.set()
-        self._completer.commands = found.commands
-        self._completer.files = found.files
-        self._completer.resources = found.resources
-        self._extra_commands = {c.name for c in found.commands}
-
-    def on_text_area_changed(self, event: PromptInput.Changed) -> None:
-        if event.text_area is not self.prompt_input:
-            return
-        prompt = self.prompt_input
-        if prompt.recalled is not None and prompt.text == prompt.recalled:
-            return  # brought back from the history: Up and Down keep walking it
-        if not prompt.text:
-            before = ""
-        else:
-            before = prompt.document.get_text_range((0, 0), prompt.cursor_location)
-        if not self._completions_loaded and ("/" in before[:1] or "@" in before):
-            self.run_worker(self._load_then_complete(), group="completions")
-            return
-        self._complete(before)
-
-    async def _load_then_complete(self) -> None:
-        await self._load_completions()
-        prompt = self.prompt_input
-        self._complete(prompt.document.get_text_range((0, 0), prompt.cursor_location))
-
-    def _complete(self, before: str) -> None:
-        prompt = self.prompt_input
-        completion = self._completer.complete(before)
-        menu = self.query_one(CompletionMenu)
-        if completion is None and not menu.is_open and not prompt.suggestion:
-            return  # the common case, a key in a plain prompt: nothing to redraw
-        menu.show(completion)
-        prompt.completing = menu.is_open
-        prompt.suggestion = ""
-        if completion is not None:
-            word = before[completion.start :]
-            first = completion.choices[0].value
-            if first.startswith(word) and len(first) > len(word):
-                prompt.suggestion = first[len(word) :]
-
-    def on_prompt_input_browse(self, event: PromptInput.Browse) -> None:
-        self.query_one(CompletionMenu).move(event.step)
-
-    def on_prompt_input_accept(self, event: PromptInput.Accept) -> None:
-        menu = self.query_one(CompletionMenu)
-        choice, completion = menu.chosen(), menu.completion
-        menu.show(None)
-        prompt = self.prompt_input
-        prompt.completing = False
-        if choice is None or completion is None:
-            return
-        cursor = prompt.cursor_location
-        before = prompt.document.get_text_range((0, 0), cursor)
-        start = _location(before, completion.start)
-        # A command that needs nothing more runs at once; anything else waits for more.
-        runs = before.startswith("/") and " " not in before and choice.value in _BARE_COMMANDS
-        prompt.replace(choice.value if runs else choice.value + " ", start, cursor)
-        prompt.suggestion = ""
-        if runs:
-            prompt.post_message(PromptInput.Submitted(prompt, prompt.text))
-
     async def _switch_mode(self, mode: PermissionMode) -> None:
         await self.client.set_mode(mode)
         self._set_mode(mode)
@@ -421,10 +331,7 @@ class TauApp(App[None]):
         self.run_worker(self._turn(text), group="turn", exclusive=True)
 
     def action_stop(self) -> None:
-        menu = self.query_one(CompletionMenu)
-        if menu.is_open:
-            menu.show(None)
-            self.prompt_input.completing = False
+        if self.query_one(InputBar).close_menu():
             return
         for picker in self.query(SessionPicker):
             picker.cancel()
