@@ -5,10 +5,10 @@ answer streams as it arrives; tool calls show as one line each; permission
 questions are asked inline. Ctrl-C stops the running turn (a second press at the
 prompt leaves), Ctrl-D leaves.
 
-Commands: ``/help``, ``/mode default|accept_edits|plan|bypass``, ``/plan``, ``/memory``,
-``/skills``, ``/undo``, ``/exit``. A
-prompt that starts with ``#`` is remembered in the project's memory file instead
-of being sent.
+The commands are the TUI's (one table, ``tau_cli.runtime.commands``): ``/help``,
+``/mode``, ``/model``, ``/compact``, ``/resume N``, ``!command``, ``#note`` and the
+rest; Tab completes commands and ``@`` file names. What was typed is remembered
+per project, shared with the TUI (Up brings it back).
 """
 
 from __future__ import annotations
@@ -17,33 +17,30 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import History
 
 from tau_cli.cli.display import progress_line
-from tau_cli.cli.memory_skills import list_skills, show_memory
 from tau_cli.cli.terminal_interaction import TerminalInteraction
 from tau_cli.core import Event, TextDelta
-from tau_cli.memory import memory_targets, parse_memory_shortcut, remember
 from tau_cli.runtime.builder import Launch, open_runtime
-from tau_cli.runtime.checkpoints import CheckpointError
+from tau_cli.runtime.client import Completions
+from tau_cli.runtime.commands import COMMANDS, Outcome, interpret
 from tau_cli.runtime.events import Notice, ToolFinished, ToolProgress, ToolStarted, TurnFinished
+from tau_cli.runtime.fuzzy import fuzzy_filter
+from tau_cli.runtime.input_history import InputHistory
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.runtime import Runtime
+from tau_cli.runtime.settings import PermissionMode
 from tau_cli.runtime.settings_loader import ResolvedSettings
 
-HELP = """\
-/help          this text
-/mode MODE     default, accept_edits, plan or bypass
-/plan          plan mode: read-only exploration, then a plan to approve
-/memory        the memory files loaded here and what they cost
-/skills        the skills available here
-/undo          put the files back as they were before the last turn
-/exit          leave (Ctrl-D works too)
-# NOTE         remember NOTE in the project's TAU.md
-Ctrl-C stops the running turn."""
-_MODES = ("default", "accept_edits", "plan", "bypass")
+_MODES: tuple[PermissionMode, ...] = ("default", "accept_edits", "plan", "bypass")
+_KEYS = "Ctrl-C stops the running turn · Ctrl-D leaves · Tab completes"
 
 
 def chat_plain(resolved: ResolvedSettings, cwd: Path, *, continue_latest: bool = False) -> int:
@@ -55,7 +52,14 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
         resolved,
         Launch(cwd=cwd, interaction=TerminalInteraction(), continue_latest=continue_latest),
     )
-    prompt: PromptSession[str] = PromptSession()
+    completer = _Completer()
+    prompt: PromptSession[str] = PromptSession(
+        history=_SharedHistory(InputHistory.for_project(resolved.project_root, tau_home())),
+        completer=completer,
+        complete_while_typing=False,
+    )
+    loading = asyncio.ensure_future(_completions(runtime))
+    loading.add_done_callback(lambda done: setattr(completer, "found", done.result()))
     out = sys.stdout
     out.write(
         f"tau · {resolved.settings.model} · {cwd} · {runtime.environment} · /help for commands\n"
@@ -70,55 +74,77 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
                 return 0
             if not text:
                 continue
-            if text in ("/exit", "/quit"):
+            if text.startswith("/"):
+                await loading  # a skill or MCP prompt is not an unknown command
+            extra = {c.name for c in completer.found.commands} if completer.found else set()
+            outcome = await interpret(runtime, text, modes=_MODES, extra=extra, keys=_KEYS)
+            if outcome is None:
+                await _turn(runtime, text)
+            elif outcome.action == "quit":
                 return 0
-            if text == "/help":
-                out.write(HELP + "\n")
-                continue
-            if text == "/memory":
-                show_memory(cwd, resolved)
-                continue
-            if text == "/skills":
-                list_skills(resolved)
-                continue
-            if text == "/plan":
-                text = "/mode plan"
-            if text == "/undo":
-                await _undo(runtime)
-                continue
-            if text.startswith("/mode"):
-                await _set_mode(runtime, text)
-                continue
-            note = parse_memory_shortcut(text)
-            if note is not None:
-                target = memory_targets(cwd, tau_home())["project"]
-                remember(target, note)
-                out.write(f"remembered in {target.name}\n")
-                continue
-            await _turn(runtime, text)
+            else:
+                _print(outcome)
     finally:
+        loading.cancel()
         await runtime.aclose()
 
 
-async def _set_mode(runtime: Runtime, text: str) -> None:
-    parts = text.split()
-    if len(parts) != 2 or parts[1] not in _MODES:
-        sys.stdout.write(f"usage: /mode {'|'.join(_MODES)}\n")
-        return
-    await runtime.set_mode(parts[1])  # type: ignore[arg-type]
-    sys.stdout.write(f"mode: {parts[1]}\n")
+def _print(outcome: Outcome) -> None:
+    out = sys.stdout
+    if outcome.action == "shell" and outcome.result is not None:
+        out.write(f"$ {outcome.command}\n{outcome.result.text.rstrip()}\n")
+    elif outcome.action == "pick_session":
+        out.write(outcome.text + "\n/resume N continues one of them\n")
+    elif outcome.level != "info":
+        out.write(f"  {outcome.level}: {outcome.text}\n")
+    else:
+        out.write(outcome.text + "\n")
+    out.flush()
 
 
-async def _undo(runtime: Runtime) -> None:
+async def _completions(runtime: Runtime) -> Completions:
     try:
-        rewound = await runtime.undo()
-    except CheckpointError as exc:
-        sys.stdout.write(f"  cannot undo: {exc}\n")
-        return
-    changed = [f"restored {n}" for n in rewound.restored] + [
-        f"deleted {n}" for n in rewound.deleted
-    ]
-    sys.stdout.write("  undone: " + (", ".join(changed) or "nothing had changed") + "\n")
+        return await runtime.completions()
+    except Exception:  # completion is a convenience; a failing MCP server must not end the chat
+        return Completions()
+
+
+class _SharedHistory(History):
+    """prompt_toolkit's history over the project's ``InputHistory`` (the TUI's too)."""
+
+    def __init__(self, history: InputHistory) -> None:
+        self._shared = history
+        super().__init__()
+
+    def load_history_strings(self) -> Iterable[str]:
+        return list(reversed(self._shared.entries))
+
+    def store_string(self, string: str) -> None:
+        self._shared.add(string)
+
+
+class _Completer(Completer):
+    """Tab: commands after ``/``, files (fuzzy) and MCP resources after ``@``."""
+
+    def __init__(self) -> None:
+        self.found: Completions | None = None
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterator[Completion]:
+        word = document.get_word_before_cursor(WORD=True)
+        if word.startswith("/") and document.text_before_cursor == word:
+            names = [c.name for c in COMMANDS]
+            names += [c.name for c in self.found.commands] if self.found else []
+            for name in names:
+                if name.startswith(word):
+                    yield Completion(name, start_position=-len(word))
+        elif word.startswith("@") and self.found is not None:
+            for resource in self.found.resources:
+                if resource.startswith(word):
+                    yield Completion(resource, start_position=-len(word))
+            for path in fuzzy_filter(word[1:], self.found.files, 20):
+                yield Completion(f"@{path}", start_position=-len(word))
 
 
 async def _turn(runtime: Runtime, text: str) -> None:

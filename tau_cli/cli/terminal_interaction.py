@@ -2,7 +2,7 @@
 
 Each question shows what is at stake (the command, the file, the rule that would
 be saved) and takes one key; a denial can carry a sentence of feedback for the
-model.
+model. An MCP server's request for input is asked one field a line.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tau_cli.core import (
     QuestionAnswer,
     QuestionRequest,
 )
+from tau_cli.runtime.forms import answers, fields_of
 
 _CHOICES = {
     "y": PermissionChoice.ALLOW_ONCE,
@@ -78,5 +79,18 @@ class TerminalInteraction:
         return QuestionAnswer(text=answer, cancelled=not answer)
 
     async def elicit(self, request: ElicitationRequest) -> ElicitationResponse:
+        """The server's message, then one line per field, checked before it is sent."""
         sys.stderr.write(f"\n{request.server} asks: {request.message}\n")
-        return ElicitationResponse(action="decline")
+        if (await self._ask("Answer? [y]es, [n]o (decline): ")).lower()[:1] != "y":
+            return ElicitationResponse(action="decline")
+        fields = fields_of(request.requested_schema)
+        while True:
+            typed = []
+            for field in fields:
+                hint = f" ({field.hint})" if field.hint else ""
+                optional = "" if field.required else ", optional"
+                typed.append(await self._ask(f"{field.title}{hint}{optional}: "))
+            try:
+                return ElicitationResponse(action="accept", content=answers(fields, typed))
+            except ValueError as exc:
+                sys.stderr.write(f"  {exc}; again:\n")

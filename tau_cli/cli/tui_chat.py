@@ -10,23 +10,41 @@ import asyncio
 from pathlib import Path
 
 from tau_cli.runtime.builder import Launch, open_runtime
+from tau_cli.runtime.input_history import InputHistory
 from tau_cli.runtime.interaction import NonInteractive
+from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.settings_loader import ResolvedSettings
 
 
-def chat_tui(resolved: ResolvedSettings, cwd: Path, *, continue_latest: bool = False) -> int:
-    return asyncio.run(_chat(resolved, cwd, continue_latest))
+def chat_tui(
+    resolved: ResolvedSettings,
+    cwd: Path,
+    *,
+    continue_latest: bool = False,
+    resume: str | None = None,
+    pick_session: bool = False,
+) -> int:
+    """The full-screen chat; ``resume`` continues that session, ``pick_session`` opens
+    the session picker first (``tau --resume`` without an id)."""
+    return asyncio.run(_chat(resolved, cwd, continue_latest, resume, pick_session))
 
 
-async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) -> int:
+async def _chat(
+    resolved: ResolvedSettings,
+    cwd: Path,
+    continue_latest: bool,
+    resume: str | None = None,
+    pick_session: bool = False,
+) -> int:
     from tau_cli.tui import TauApp, TuiInteraction
 
     interaction = TuiInteraction()
     runtime = await open_runtime(
         resolved,
-        Launch(cwd=cwd, interaction=interaction, continue_latest=continue_latest),
+        Launch(cwd=cwd, interaction=interaction, continue_latest=continue_latest, resume=resume),
         approvals=NonInteractive(),  # nothing is on screen yet to ask with
     )
+    resumed = continue_latest or resume is not None
     try:
         app = TauApp(
             runtime,
@@ -36,7 +54,9 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
             mode=resolved.settings.permissions.default_mode,
             root=str(cwd),
             context_window=runtime.capabilities.context_window,
-            history=runtime.loop.session.messages if continue_latest else (),
+            history=runtime.loop.session.messages if resumed else (),
+            input_history=InputHistory.for_project(resolved.project_root, tau_home()),
+            pick_session=pick_session,
         )
         await app.run_async()
     finally:

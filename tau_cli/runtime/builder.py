@@ -51,11 +51,13 @@ from tau_cli.runtime.subagents import (
     load_agent_definitions,
 )
 from tau_cli.runtime.system_prompt import build_system_prompt, environment_facts
+from tau_cli.runtime.workspace import Workspace
 from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Redactor, SessionStore
 from tau_cli.skills import SkillCatalog, SkillMatcher, activate
 from tau_cli.skills.activation import ActivationReason
 from tau_cli.tools import (
     PermissionPolicy,
+    Rule,
     Tool,
     ToolContext,
     ToolRegistry,
@@ -306,6 +308,18 @@ def build_runtime(
     closers: list[Callable[[], Awaitable[None]]] = [mcp.aclose] if mcp is not None else []
     if chosen.close is not None:
         closers.append(chosen.close)
+    workspace = Workspace(
+        root=root,
+        cwd=cwd,
+        tau_home=home,
+        model=str(ref),
+        rule_sources=_rule_sources(resolved),
+        builtin_rules=frozenset(t.name for t in tools if t.name in _INTERNAL_TOOLS),
+        describe_memory=lambda: _describe_memory(resolved, cwd, counter.count_text),
+        skills=catalog if catalog.skills else None,
+        mcp=mcp,
+        provider_for=provider_for,
+    )
     return Runtime(
         loop,
         clock=clock,
@@ -320,7 +334,35 @@ def build_runtime(
             model=str(ref),
             system_prompt=next((m.text for m in session.messages if m.role == "system"), ""),
         ),
+        workspace=workspace,
     )
+
+
+def _describe_memory(
+    resolved: ResolvedSettings, cwd: Path, count_tokens: Callable[[str], int]
+) -> str:
+    try:
+        return load_memory(resolved, cwd, count_tokens).describe()
+    except ConfigError as exc:
+        return f"memory cannot be read: {exc}"
+
+
+def _rule_sources(resolved: ResolvedSettings) -> dict[tuple[str, str], str]:
+    """Where each configured permission rule was set, for ``/permissions``."""
+    permissions = resolved.settings.permissions
+    sources: dict[tuple[str, str], str] = {}
+    for kind, rules in (
+        ("allow", permissions.allow),
+        ("ask", permissions.ask),
+        ("deny", permissions.deny),
+    ):
+        for i, rule in enumerate(rules):
+            try:
+                key = str(Rule.parse(rule))  # as the policy writes it (``read``, not ``Read``)
+            except ConfigError:  # the policy refused it already; keep the text as written
+                key = rule
+            sources[(kind, key)] = str(resolved.source_of(f"permissions.{kind}[{i}]"))
+    return sources
 
 
 def _mcp_instructions(mcp: McpManager | None) -> str:

@@ -12,7 +12,14 @@ import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-from tau_cli.core import Event, ModelCapabilities
+from tau_cli.core import (
+    ErrorInfo,
+    Event,
+    Message,
+    ModelCapabilities,
+    TokenUsage,
+    ToolResult,
+)
 from tau_cli.runtime.autocommit import AutoCommitError, AutoCommitter
 from tau_cli.runtime.checkpoints import (
     CheckpointError,
@@ -20,15 +27,24 @@ from tau_cli.runtime.checkpoints import (
     Rewound,
     summarize_changes,
 )
-from tau_cli.runtime.client import RuntimeClient, SessionInfo
-from tau_cli.runtime.events import ModeChanged, Notice, TurnFinished
+from tau_cli.runtime.client import (
+    Completions,
+    RuntimeClient,
+    RuntimeDescription,
+    SessionInfo,
+)
+from tau_cli.runtime.events import Compacted, ModeChanged, Notice, TurnFinished
 from tau_cli.runtime.loop import AgentLoop
+from tau_cli.runtime.mentions import attach, project_files
 from tau_cli.runtime.sessions import SessionSwitcher
 from tau_cli.runtime.settings import PermissionMode
-from tau_cli.session import Session
+from tau_cli.runtime.workspace import CommandError, Workspace
+from tau_cli.session import ContextBudget, Session
 from tau_cli.tools import PermissionMode as ToolsPermissionMode
 
 Clock = Callable[[], datetime]
+FILE_LISTING_SECONDS = 3.0
+"""How long ``completions`` may spend listing the project's files."""
 
 __all__ = ["Runtime", "RuntimeClient"]
 
@@ -51,8 +67,10 @@ class Runtime:
         checkpoints: CheckpointStore | None = None,
         sessions: SessionSwitcher | None = None,
         auto_commit: AutoCommitter | None = None,
+        workspace: Workspace | None = None,
     ) -> None:
         self._loop = loop
+        self._workspace = workspace
         self._sessions = sessions
         self._checkpoints = checkpoints
         self._auto_commit = auto_commit
@@ -128,13 +146,24 @@ class Runtime:
             queue.put_nowait(self._stamp(event))
 
         async def turn() -> TurnFinished:
+            try:
+                text = await self._expand(prompt)
+            except CommandError as exc:
+                failed = TurnFinished(
+                    reason="error", error=ErrorInfo(kind="command", message=str(exc))
+                )
+                await emit(failed)
+                return failed
             # The snapshot runs while the model thinks; tools wait for it before they run.
             before = len(self._loop.session.messages)  # where a rewind cuts the conversation
             snapshot = asyncio.ensure_future(self._checkpoint(prompt, before, emit))
             self._loop.before_tools = snapshot
+            context = self._loop.prompt_context
+            self._loop.prompt_context = await self._attachments(text, context, emit)
             try:
-                finished = await self._loop.run_turn(prompt, emit)
+                finished = await self._loop.run_turn(text, emit)
             finally:
+                self._loop.prompt_context = context
                 self._loop.before_tools = None
                 await asyncio.shield(snapshot)
             await self._report_changes(emit, prompt)
@@ -169,6 +198,56 @@ class Runtime:
             if not self._task.done():
                 self._task.cancel()
                 await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _expand(self, prompt: str) -> str:
+        """An MCP prompt command becomes that prompt's messages; anything else stays."""
+        if self._workspace is None:
+            return prompt
+        messages = await self._workspace.expand_prompt_command(prompt, self._loop.interaction)
+        if messages is None:
+            return prompt
+        if not messages:
+            raise CommandError(f"{prompt.split()[0]} gave no messages")
+        *earlier, last = messages
+        if last.role != "user":
+            earlier, last = messages, Message.user("Go on.")
+        self._loop.session.extend(earlier)
+        return last.text
+
+    async def _attachments(
+        self,
+        prompt: str,
+        context: Callable[[str], list[tuple[str, Event]]] | None,
+        emit: Callable[[object], Awaitable[None]],
+    ) -> Callable[[str], list[tuple[str, Event]]] | None:
+        """``@`` mentions' content, added to the prompt's message by the loop."""
+        if self._workspace is None or "@" not in prompt:
+            return context
+        mcp = self._workspace.mcp
+        found = await attach(
+            prompt,
+            self._loop.tool_context.environment,
+            hidden=self._loop.policy.read_denied,
+            read_resource=mcp.read_resource if mcp is not None else None,
+            resource_servers=[s.name for s in mcp.statuses()] if mcp is not None else (),
+        )
+        for item in found:
+            if item.problem is not None:
+                await emit(
+                    Notice(level="warning", message=f"not attached: {item.mention} {item.problem}")
+                )
+        added = [
+            (a.text, Notice(level="info", message=f"attached {a.mention}"))
+            for a in found
+            if a.text is not None
+        ]
+        if not added:
+            return context
+
+        def with_attachments(text: str) -> list[tuple[str, Event]]:
+            return [*added, *(context(text) if context is not None else [])]
+
+        return with_attachments
 
     async def _checkpoint(
         self, prompt: str, messages: int, emit: Callable[[object], Awaitable[None]]
@@ -208,8 +287,8 @@ class Runtime:
             return
         await emit(Notice(level="info", message=done))
 
-    async def undo(self) -> Rewound:
-        """Put the files back as they were before the newest turn.
+    async def undo(self) -> str:
+        """Put the files back as they were before the newest turn; says what changed back.
 
         Raises:
             CheckpointError: checkpoints are off here, or no turn has run yet.
@@ -219,7 +298,109 @@ class Runtime:
         found = await asyncio.to_thread(self._checkpoints.turns)
         if not found:
             raise CheckpointError("nothing to undo yet")
-        return await asyncio.to_thread(self._checkpoints.rewind, found[-1].turn)
+        rewound = await asyncio.to_thread(self._checkpoints.rewind, found[-1].turn)
+        return _describe_rewind(rewound)
+
+    # What the user's commands ask of the runtime ------------------------------
+
+    def messages(self) -> Sequence[Message]:
+        return self._loop.session.messages
+
+    def usage(self) -> TokenUsage:
+        return self._loop.session.usage
+
+    def describe(self) -> RuntimeDescription:
+        workspace = self._need_workspace()
+        return RuntimeDescription(
+            model=workspace.model,
+            environment=self._environment,
+            rules=workspace.rules(self._loop.policy.rules),
+            mcp_servers=workspace.mcp_servers(),
+            memory=workspace.describe_memory() if workspace.describe_memory is not None else "",
+        )
+
+    async def completions(self) -> Completions:
+        workspace = self._need_workspace()
+        commands = [*workspace.skill_commands(), *await workspace.prompt_commands()]
+        return Completions(
+            commands=commands,
+            files=await self._files(),
+            resources=await workspace.resource_mentions(),
+        )
+
+    async def _files(self) -> list[str]:
+        """The project's files for ``@`` completion; a tree too big to list in a moment
+        (a home folder) offers none rather than keep the user waiting."""
+        listing = project_files(self._loop.tool_context.environment, self._loop.policy)
+        try:
+            return await asyncio.wait_for(listing, FILE_LISTING_SECONDS)
+        except TimeoutError:
+            return []
+
+    async def set_model(self, model: str) -> None:
+        workspace = self._need_workspace()
+        if workspace.provider_for is None:
+            raise CommandError("this runtime cannot switch models")
+        self._idle("switching the model")
+        try:
+            provider, capabilities = workspace.provider_for(model)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        old = self._loop.provider
+        self._loop.provider = provider
+        self._loop.capabilities = capabilities
+        self._loop.context.budget = ContextBudget.for_model(capabilities)
+        self._loop.session.set_model(model)
+        workspace.model = model
+        await old.aclose()
+
+    async def compact(self, focus: str | None = None) -> Compacted | None:
+        self._idle("compacting")
+        loop = self._loop
+        await loop.hooks.run("PreCompact", {"trigger": "manual", "custom_instructions": focus})
+        tools = loop.registry.definitions(lambda t: loop.policy.offers(t.name, t.read_only))
+        entry = await loop.context.compact(
+            loop.session,
+            pinned=loop.pinned,
+            tools=tools if loop.native_tools else (),
+            focus=focus,
+        )
+        if entry is None:
+            return None
+        event = Compacted(
+            strategy=entry.strategy,
+            tokens_before=entry.tokens_before,
+            tokens_after=entry.tokens_after,
+        )
+        return event.stamped(seq=next(self._seq), session_id=self.session_id, time=self._clock())
+
+    async def run_shell(self, command: str) -> ToolResult:
+        self._idle("running a command")
+        bash = self._loop.registry.get("bash")
+        if bash is None:
+            raise CommandError("this runtime has no shell tool")
+        result = await bash.execute({"command": command}, self._loop.tool_context)
+        self._loop.session.append(
+            Message.user(f"I ran a shell command myself:\n$ {command}\n{result.text}".rstrip())
+        )
+        return result
+
+    async def remember(self, note: str) -> str:
+        from tau_cli.memory import memory_targets, remember
+
+        workspace = self._need_workspace()
+        target = memory_targets(workspace.cwd, workspace.tau_home)["project"]
+        await asyncio.to_thread(remember, target, note)
+        return target.name
+
+    def _need_workspace(self) -> Workspace:
+        if self._workspace is None:
+            raise CommandError("this runtime was built without its workspace")
+        return self._workspace
+
+    def _idle(self, doing: str) -> None:
+        if self._task is not None and not self._task.done():
+            raise CommandError(f"a turn is running; stop it (Esc) before {doing}")
 
     def inject(self, text: str) -> None:
         self._loop.injections.put_nowait(text)
@@ -248,3 +429,10 @@ class Runtime:
 
     def _stamp(self, event: Event) -> Event:
         return event.stamped(seq=next(self._seq), session_id=self.session_id, time=self._clock())
+
+
+def _describe_rewind(rewound: Rewound) -> str:
+    changed = [f"restored {n}" for n in rewound.restored] + [
+        f"deleted {n}" for n in rewound.deleted
+    ]
+    return ", ".join(changed) or "nothing had changed"

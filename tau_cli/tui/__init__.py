@@ -7,18 +7,27 @@ only in this package.
 
 from tau_cli.tui.app import MODE_CYCLE, TauApp
 from tau_cli.tui.blocks import BlockSplitter
+from tau_cli.tui.completion import Completer, CompletionMenu
+from tau_cli.tui.input_bar import InputBar
 from tau_cli.tui.interaction import TuiInteraction
 from tau_cli.tui.markdown_stream import MarkdownStream
+from tau_cli.tui.pickers import SessionPicker
+from tau_cli.tui.prompt_input import PromptInput
 from tau_cli.tui.prompts import PermissionPrompt, PlanPrompt, Prompt, QuestionPrompt
 
 __all__ = [
     "MODE_CYCLE",
     "BlockSplitter",
+    "Completer",
+    "CompletionMenu",
+    "InputBar",
     "MarkdownStream",
     "PermissionPrompt",
     "PlanPrompt",
     "Prompt",
+    "PromptInput",
     "QuestionPrompt",
+    "SessionPicker",
     "TauApp",
     "TuiInteraction",
 ]

@@ -6,8 +6,10 @@ frame); everything else mounts or updates one small widget. Questions from the
 runtime arrive through ``TuiInteraction`` and appear inline.
 
 Keys: Enter sends (while the agent works, it queues the text for the model's next
-step); Esc stops the running turn; Shift+Tab cycles the permission mode; Ctrl+Q
-(Textual's own quit key) or ``/quit`` leaves.
+step); Shift+Enter or Ctrl+J starts a new line; Esc stops the running turn (or
+closes a completion list); Shift+Tab cycles the permission mode; Ctrl+Q (Textual's
+own quit key) or ``/quit`` leaves. Slash commands, ``!command`` and ``#note`` run
+through the runtime's shared command table (``tau_cli.runtime.commands``).
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from tau_cli.core import Event, Message, ReasoningDelta, TextDelta, TokenUsage, ToolCall, ToolResult
 from tau_cli.runtime.client import RuntimeClient
+from tau_cli.runtime.commands import Outcome, command_name, interpret
 from tau_cli.runtime.events import (
     AssistantMessage,
     Compacted,
@@ -32,12 +35,16 @@ from tau_cli.runtime.events import (
     ModeChanged,
     Notice,
     ToolFinished,
+    ToolProgress,
     ToolStarted,
     TurnFinished,
 )
+from tau_cli.runtime.input_history import InputHistory
 from tau_cli.runtime.settings import PermissionMode
+from tau_cli.tui.input_bar import InputBar
 from tau_cli.tui.interaction import TuiInteraction
-from tau_cli.tui.prompt_input import COMMANDS, PromptInput
+from tau_cli.tui.pickers import SessionPicker
+from tau_cli.tui.prompt_input import PromptInput
 from tau_cli.tui.prompts import Prompt
 from tau_cli.tui.widgets import (
     Answer,
@@ -100,6 +107,25 @@ def _describe(call: ToolCall) -> str:
     return call.name
 
 
+_KEYS = """\
+Enter sends (queued for the next step while tau works) · Shift+Enter or Ctrl+J: new line
+Esc stops · Shift+Tab: mode · Up/Down: earlier prompts · Tab: complete
+Enter on a tool card: its output"""
+_SHELL_LINES = 30
+"""The tail of a ``!command``'s output shown (the model gets all of it, cut like tools')."""
+
+
+def _progress(event: ToolProgress) -> str:
+    """``indexing 3/10`` (or ``30%``, or a bare count) for a card's header."""
+    if event.total:
+        amount = f"{event.progress:g}/{event.total:g}"
+    elif event.progress is not None:
+        amount = f"{event.progress:g}"
+    else:
+        amount = ""
+    return " ".join(part for part in (event.message, amount) if part)
+
+
 def _count(tokens: int) -> str:
     return f"{tokens / 1000:.1f}k" if tokens >= 1000 else str(tokens)
 
@@ -140,6 +166,8 @@ class TauApp(App[None]):
         context_window: int | None = None,
         history: Sequence[Message] = (),
         first_prompt: str | None = None,
+        input_history: InputHistory | None = None,
+        pick_session: bool = False,
     ) -> None:
         """Args:
         client: the runtime to drive.
@@ -151,6 +179,8 @@ class TauApp(App[None]):
         context_window: the model's window in tokens, for the status bar's fill gauge.
         history: a resumed session's messages, shown before anything new.
         first_prompt: sent as soon as the app starts.
+        input_history: what was sent before in this project (Up brings it back).
+        pick_session: open the session picker at start (``tau --resume`` without an id).
         """
         super().__init__()
         self.client = client
@@ -166,41 +196,51 @@ class TauApp(App[None]):
         self._cards: dict[str, ToolCard] = {}
         self._pending: list[PendingInjection] = []
         self._open_prompts: list[Prompt[Any]] = []
+        self._input_history = input_history
+        self._pick_at_start = pick_session
         interaction.attach(self)
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="conversation")
-        yield PromptInput(id="prompt")
+        yield InputBar(self.client, history=self._input_history, modes=MODE_CYCLE, id="input")
         yield StatusBar(self._model, self._location, self.mode)
 
     def on_mount(self) -> None:
         self.conversation.anchor()
-        self.query_one("#prompt", Input).focus()
+        self.prompt_input.focus()
         if self._history:
             self._show_history(self._history)
-        if self._first_prompt:
+        if self._pick_at_start:
+            self._open_picker()
+        elif self._first_prompt:
             self.send(self._first_prompt)
 
     @property
     def conversation(self) -> VerticalScroll:
         return self.query_one("#conversation", VerticalScroll)
 
+    @property
+    def prompt_input(self) -> PromptInput:
+        return self.query_one("#prompt", PromptInput)
+
     def watch_working(self, working: bool) -> None:
         self.query_one(StatusBar).working = working
 
     # Input ------------------------------------------------------------------
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "prompt":
-            return
+    def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
         text = event.value.strip()
-        event.input.clear()
         if not text:
             return
-        if isinstance(event.input, PromptInput):
-            event.input.remember(text)
-        if text.startswith("/") and self._command(text):
-            return
+        event.input.clear()
+        event.input.remember(text)
+        if text[0] in "!#" or command_name(text) is not None:
+            self.run_worker(self._command(text), group="command")
+        else:
+            self._prompt(text)
+
+    def _prompt(self, text: str) -> None:
+        """Text for the model: a new turn, or queued for the running one's next step."""
         if self.working:
             self.client.inject(text)
             pending = PendingInjection(text)
@@ -209,28 +249,76 @@ class TauApp(App[None]):
         else:
             self.send(text)
 
-    def _command(self, text: str) -> bool:
-        """Run a slash command; False when ``text`` is not one (it goes to the model)."""
-        name, _, argument = text.partition(" ")
-        argument = argument.strip()
-        if name in ("/quit", "/exit"):
-            self.exit()
-        elif name == "/help":
-            lines = [f"{cmd:<7} {what}" for cmd, what in COMMANDS.items()]
-            lines.append("Enter sends (queued for the next step while tau works) · Esc stops")
-            lines.append("Up/Down: earlier lines · Enter on a tool card: its output")
-            self._add(NoticeLine("\n".join(lines)))
-        elif name in ("/mode", "/plan"):
-            mode = "plan" if name == "/plan" else argument
-            if mode not in MODE_CYCLE:
-                self._add(NoticeLine(f"usage: /mode {'|'.join(MODE_CYCLE)}", "warning"))
-            else:
-                self.run_worker(self._switch_mode(mode), group="mode")
-        elif "/" in name[1:]:
-            return False  # a path, not a command: it is a message for the model
+    async def _command(self, text: str) -> None:
+        extra: set[str] = set()
+        if command_name(text) is not None:  # a skill or MCP prompt is not an unknown command
+            extra = await self.query_one(InputBar).extra_commands()
+        outcome = await interpret(self.client, text, modes=MODE_CYCLE, extra=extra, keys=_KEYS)
+        if outcome is None:  # a word like ``#`` alone: the model reads it
+            self._prompt(text)
         else:
-            self._add(NoticeLine(f"unknown command {name}; /help lists them", "warning"))
-        return True
+            self._apply(outcome)
+
+    def _apply(self, outcome: Outcome) -> None:
+        """Draw what a command did."""
+        if outcome.action == "quit":
+            self.exit()
+        elif outcome.action == "shell":
+            result = outcome.result
+            output = result.text.rstrip() if result is not None else ""
+            lines = output.splitlines()
+            if len(lines) > _SHELL_LINES:
+                lines = [f"… {len(lines) - _SHELL_LINES} lines above", *lines[-_SHELL_LINES:]]
+            failed = result is not None and result.is_error
+            shown = "\n".join([f"$ {outcome.command}", *lines])
+            self._add(NoticeLine(shown, "error" if failed else "info"))
+        elif outcome.action == "pick_session":
+            self._open_picker(outcome)
+        elif outcome.action in ("cleared", "resumed"):
+            self._redraw(outcome.text)
+        elif outcome.action == "mode" and outcome.mode is not None:
+            self._set_mode(outcome.mode)  # the status bar says it
+        else:
+            self._add(NoticeLine(outcome.text, outcome.level))
+            if outcome.action == "model":
+                status = self.query_one(StatusBar)
+                status.model = outcome.text.removeprefix("model: ")
+                status.refresh()
+
+    def _redraw(self, notice: str) -> None:
+        """Another conversation is current: show it from its start."""
+        self.conversation.remove_children()
+        self._cards.clear()
+        self._pending.clear()
+        self._answer = None
+        self._reasoning = None
+        messages = [m for m in self.client.messages() if m.role != "system"]
+        if messages:
+            self._show_history(messages)
+        self.query_one(StatusBar).usage = self.client.usage()
+        self._add(NoticeLine(notice))
+
+    def _open_picker(self, outcome: Outcome | None = None) -> None:
+        sessions = outcome.sessions if outcome is not None else self.client.list_sessions()
+        picker = SessionPicker(sessions, current=self.client.session_id)
+        if not picker.sessions:
+            self._add(NoticeLine("no other saved conversations in this project"))
+            return
+        self._add(picker)
+        picker.focus()
+
+    async def on_session_picker_chosen(self, event: SessionPicker.Chosen) -> None:
+        await event.picker.remove()
+        self.prompt_input.focus()
+        if event.session_id is None:
+            self._add(NoticeLine("kept this conversation"))
+            return
+        try:
+            await self.client.resume_session(event.session_id)
+        except Exception as exc:  # a transcript that cannot be read: say so, keep this one
+            self._add(NoticeLine(f"cannot resume: {exc}", "error"))
+            return
+        self._redraw(f"resumed {event.session_id}")
 
     async def _switch_mode(self, mode: PermissionMode) -> None:
         await self.client.set_mode(mode)
@@ -243,6 +331,11 @@ class TauApp(App[None]):
         self.run_worker(self._turn(text), group="turn", exclusive=True)
 
     def action_stop(self) -> None:
+        if self.query_one(InputBar).close_menu():
+            return
+        for picker in self.query(SessionPicker):
+            picker.cancel()
+            return
         if self.working:
             self.client.cancel()
 
@@ -301,6 +394,10 @@ class TauApp(App[None]):
             card = ToolCard(event.call, self._short(summary))
             self._cards[event.call.id] = card
             self._add(card)
+        elif isinstance(event, ToolProgress):
+            reporting = self._cards.get(event.call_id)
+            if reporting is not None:
+                reporting.show_progress(_progress(event))
         elif isinstance(event, ToolFinished):
             running = self._cards.pop(event.call_id, None)
             if running is not None:
@@ -384,6 +481,9 @@ class TauApp(App[None]):
         prompt.root = self._root
         mounting = self.conversation.mount(prompt)
         self._open_prompts.append(prompt)
+        # Asked for in the same step as the mount, so no key pressed once the prompt is
+        # on screen can reach the input box instead.
+        prompt.focus()
         await mounting
         prompt.focus()
         self.conversation.scroll_end(animate=False)
@@ -393,4 +493,4 @@ class TauApp(App[None]):
 
     def prompt_done(self) -> None:
         self._open_prompts = [p for p in self._open_prompts if not p.answered]
-        self.query_one("#prompt", Input).focus()
+        self.prompt_input.focus()

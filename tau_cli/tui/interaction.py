@@ -49,8 +49,10 @@ class TuiInteraction:
     async def _ask(self, prompt: Prompt[T]) -> T:
         if self._host is None:
             raise RuntimeError("TuiInteraction is not attached to an app")
-        await self._host.show_prompt(prompt)
         try:
+            # Inside the ``try``: a turn stopped while the prompt is still being put on
+            # screen folds it too, rather than leaving a question nobody waits for.
+            await self._host.show_prompt(prompt)
             return await prompt.answer
         finally:
             prompt.abandon()
@@ -66,10 +68,6 @@ class TuiInteraction:
         return await self._ask(QuestionPrompt(request))
 
     async def elicit(self, request: ElicitationRequest) -> ElicitationResponse:
-        # Forms for MCP elicitation are not drawn yet; declining tells the server so.
-        from tau_cli.tui.widgets import NoticeLine
+        from tau_cli.tui.elicitation import ElicitationPrompt
 
-        if self._host is not None:
-            text = f"{request.server} asked for input ({request.message}); declined"
-            await self._host.show_notice(NoticeLine(text, "warning"))
-        return ElicitationResponse(action="decline")
+        return await self._ask(ElicitationPrompt(request))

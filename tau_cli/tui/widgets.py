@@ -149,6 +149,8 @@ class ToolCard(Vertical, can_focus=True):
         self._body: RenderableType = ""
         self.children_seen: list[str] = []
         """For a subagent's task: the tool calls it made, one line each."""
+        self.progress: str | None = None
+        """The newest progress the tool reported (an MCP server's notifications)."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="header")
@@ -164,6 +166,11 @@ class ToolCard(Vertical, can_focus=True):
         if hidden > 0:
             lines.insert(0, f"… {hidden} earlier")
         self.query_one(".children", Static).update(Text("\n".join(lines)))
+
+    def show_progress(self, text: str) -> None:
+        """What a running tool says it is doing: shown in the header until it ends."""
+        self.progress = text
+        self.watch_status()
 
     def finish(self, result: ToolResult, duration_ms: float | None) -> None:
         self.duration_ms = duration_ms
@@ -208,6 +215,8 @@ class ToolCard(Vertical, can_focus=True):
     def _header(self) -> Text:
         mark = {"running": "…", "done": "✓", "error": "✗"}[self.status]
         line = Text.assemble((f"{mark} ", "bold"), (self.summary or self.call.name, "bold"))
+        if self.status == "running" and self.progress:
+            line.append(f"  {self.progress}", style="dim")
         if self.duration_ms is not None:
             line.append(f"  {_duration(self.duration_ms)}", style="dim")
         if self.error:

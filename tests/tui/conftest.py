@@ -47,8 +47,10 @@ async def running_app(
     size: tuple[int, int] = (100, 36),
     context_window: int | None = None,
     continue_latest: bool = False,
+    **options: Any,
 ) -> AsyncIterator[tuple[TauApp, Pilot[None], ScriptedModelServer]]:
-    """``TauApp`` over a runtime as ``tau`` builds it, against ``script``."""
+    """``TauApp`` over a runtime as ``tau`` builds it, against ``script``; ``options`` go
+    to ``TauApp`` as they are."""
     interaction = TuiInteraction()
     with ScriptedModelServer(turns(*script)) as server:
         runtime = _runtime(repo, server, interaction, mode, continue_latest)
@@ -61,6 +63,7 @@ async def running_app(
             root=str(repo),
             context_window=context_window,
             history=runtime.loop.session.messages if continue_latest else (),
+            **options,
         )
         try:
             async with app.run_test(size=size) as pilot:

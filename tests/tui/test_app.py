@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from tau_cli.tui import PermissionPrompt, PlanPrompt, QuestionPrompt, TauApp
 from tau_cli.tui.app import StatusBar
+from tau_cli.tui.prompt_input import PromptInput
 from tau_cli.tui.widgets import (
     Answer,
     NoticeLine,
@@ -39,7 +40,7 @@ def _notices(app: TauApp) -> list[str]:
 async def _type(pilot: Pilot[None], text: str) -> None:
     """Fill the focused input and press Enter (quicker than a key per character)."""
     focused = pilot.app.focused
-    assert isinstance(focused, Input), focused
+    assert isinstance(focused, Input | PromptInput), focused
     focused.value = text
     await pilot.press("enter")
 
@@ -321,7 +322,7 @@ async def test_slash_commands_complete_inline_and_switch_the_mode(repo: Path) ->
     async with running_app(repo, []) as (app, pilot, server):
         await pilot.press(*"/pl")
         await pilot.press("right")  # accept the inline suggestion
-        field = app.query_one("#prompt", Input)
+        field = app.query_one("#prompt", PromptInput)
         assert field.value == "/plan"
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.query_one(StatusBar).mode == "plan")
@@ -343,7 +344,7 @@ async def test_up_and_down_walk_through_what_was_sent(repo: Path) -> None:
     async with running_app(repo, []) as (app, pilot, _):
         for line in ("/help", "/mode plan", "/help"):
             await _type(pilot, line)
-        field = app.query_one("#prompt", Input)
+        field = app.query_one("#prompt", PromptInput)
         field.value = "a draft"
         await pilot.press("up")
         assert field.value == "/help"

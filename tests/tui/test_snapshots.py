@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from syrupy.assertion import SnapshotAssertion
-from textual.widgets import Input
 
 from tau_cli.tui import PermissionPrompt, PlanPrompt
+from tau_cli.tui.completion import CompletionMenu
+from tau_cli.tui.prompt_input import PromptInput
 from tau_cli.tui.widgets import ToolCard
 
 from .conftest import make_repo, running_app, wait_for
@@ -51,7 +52,7 @@ async def test_the_main_screen_after_an_answer(repo: Path, svg: SnapshotAssertio
         pilot,
         _,
     ):
-        app.query_one("#prompt", Input).value = "why do the tests fail?"
+        app.query_one("#prompt", PromptInput).value = "why do the tests fail?"
         await pilot.press("enter")
         await wait_for(pilot, lambda: not app.working)
         await pilot.pause()
@@ -61,7 +62,7 @@ async def test_the_main_screen_after_an_answer(repo: Path, svg: SnapshotAssertio
 async def test_a_permission_request_inline(repo: Path, svg: SnapshotAssertion) -> None:
     script = [{"tool_calls": [{"name": "bash", "arguments": {"command": "rm -rf build"}}]}]
     async with running_app(repo, script, size=(80, 24)) as (app, pilot, _):
-        app.query_one("#prompt", Input).value = "clean the build"
+        app.query_one("#prompt", PromptInput).value = "clean the build"
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
         await pilot.pause()
@@ -78,7 +79,7 @@ async def test_a_tool_card_with_its_diff(repo: Path, svg: SnapshotAssertion) -> 
         {"text": "Fixed `add`.", "usage": usage},
     ]
     async with running_app(repo, script, mode="accept_edits", size=(80, 20)) as (app, pilot, _):
-        app.query_one("#prompt", Input).value = "fix add"
+        app.query_one("#prompt", PromptInput).value = "fix add"
         await pilot.press("enter")
         await wait_for(pilot, lambda: not app.working)
         for card in app.query(ToolCard):
@@ -100,8 +101,16 @@ async def test_a_plan_waiting_for_approval(repo: Path, svg: SnapshotAssertion) -
     propose = {"name": "propose_plan", "arguments": {"title": "Fix add", "plan": PLAN}}
     script = [{"tool_calls": [propose]}]
     async with running_app(repo, script, mode="plan", size=(80, 24)) as (app, pilot, _):
-        app.query_one("#prompt", Input).value = "fix add, plan first"
+        app.query_one("#prompt", PromptInput).value = "fix add, plan first"
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.focused, PlanPrompt))
+        await pilot.pause()
+        assert app.export_screenshot(title="tau") == svg
+
+
+async def test_the_command_list_while_typing_a_slash(repo: Path, svg: SnapshotAssertion) -> None:
+    async with running_app(repo, [], size=(80, 24)) as (app, pilot, _):
+        await pilot.press("/", "m")
+        await wait_for(pilot, lambda: app.query_one(CompletionMenu).is_open)
         await pilot.pause()
         assert app.export_screenshot(title="tau") == svg
