@@ -15,11 +15,13 @@ import typer
 
 from tau_cli._version import __version__
 from tau_cli.cli.exit_codes import ExitCode
+from tau_cli.cli.prompt_group import PROMPT_KEY, PromptGroup
 
 if TYPE_CHECKING:
     from tau_cli.runtime.settings_loader import ResolvedSettings
 
 app = typer.Typer(
+    cls=PromptGroup,
     name="tau",
     help="tau: a terminal coding agent for local and cloud models.",
     no_args_is_help=False,
@@ -129,14 +131,9 @@ def main(
         _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
     ctx.obj = _Options(folder, flags, True if trust else None)
     if ctx.invoked_subcommand is None:
-        resolved = ctx.obj.settings()
-        if resolved.settings.model and sys.stdin.isatty() and sys.stdout.isatty():
-            from tau_cli.cli.tui_chat import chat_tui
+        from tau_cli.cli.start import start
 
-            raise typer.Exit(chat_tui(resolved, ctx.obj.cwd))
-        from tau_cli.cli.status import show_status
-
-        show_status(resolved)
+        raise typer.Exit(start(ctx.obj.settings(), ctx.obj.cwd, ctx.meta.get(PROMPT_KEY)))
 
 
 @config_app.command("show")
@@ -166,6 +163,7 @@ def chat_command(
     ] = False,
 ) -> None:
     """Chat with tau in this project: full-screen in a terminal, else plain text."""
+    _require_model(ctx)
     if plain or not (sys.stdin.isatty() and sys.stdout.isatty()):
         from tau_cli.cli.repl import chat_plain
 
@@ -206,6 +204,7 @@ def run_command(
         prompt = sys.stdin.read()
     if not prompt.strip():
         _fail("the task is empty", ExitCode.USAGE)
+    _require_model(ctx)
     from tau_cli.cli.run_command import run_once
 
     code = run_once(
@@ -390,6 +389,16 @@ def trust_command(
     from tau_cli.cli.trust_command import run_trust
 
     run_trust(ctx.obj.cwd, folder, revoke=revoke, list_only=list_)
+
+
+def _require_model(ctx: typer.Context) -> None:
+    """Stop with the first-run message when no model is configured or in reach."""
+    from tau_cli.cli.first_run import model_problem
+
+    problem = model_problem(ctx.obj.settings())
+    if problem is not None:
+        typer.echo(problem, err=True)
+        raise typer.Exit(int(ExitCode.ERROR))
 
 
 def _fail(message: str, code: ExitCode) -> NoReturn:

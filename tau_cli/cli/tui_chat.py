@@ -14,11 +14,19 @@ from tau_cli.runtime.interaction import NonInteractive
 from tau_cli.runtime.settings_loader import ResolvedSettings
 
 
-def chat_tui(resolved: ResolvedSettings, cwd: Path, *, continue_latest: bool = False) -> int:
-    return asyncio.run(_chat(resolved, cwd, continue_latest))
+def chat_tui(
+    resolved: ResolvedSettings,
+    cwd: Path,
+    *,
+    continue_latest: bool = False,
+    first_prompt: str | None = None,
+) -> int:
+    return asyncio.run(_chat(resolved, cwd, continue_latest, first_prompt))
 
 
-async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) -> int:
+async def _chat(
+    resolved: ResolvedSettings, cwd: Path, continue_latest: bool, first_prompt: str | None = None
+) -> int:
     from tau_cli.tui import TauApp, TuiInteraction
 
     interaction = TuiInteraction()
@@ -37,6 +45,7 @@ async def _chat(resolved: ResolvedSettings, cwd: Path, continue_latest: bool) ->
             root=str(cwd),
             context_window=runtime.capabilities.context_window,
             history=runtime.loop.session.messages if continue_latest else (),
+            first_prompt=first_prompt,
         )
         await app.run_async()
     finally:
