@@ -391,6 +391,14 @@ def trust_command(
     run_trust(ctx.obj.cwd, folder, revoke=revoke, list_only=list_)
 
 
+@app.command("doctor")
+def doctor_command(ctx: typer.Context) -> None:
+    """Check settings, providers, MCP servers, sandbox and ripgrep; say how to fix each."""
+    from tau_cli.cli.doctor import run_doctor
+
+    raise typer.Exit(run_doctor(ctx.obj.settings))
+
+
 def _require_model(ctx: typer.Context) -> None:
     """Stop with the first-run message when no model is configured or in reach."""
     from tau_cli.cli.first_run import model_problem

@@ -13,8 +13,10 @@ import asyncio
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
+from tau_cli.agent import ModelLister, ServedModel, create_provider
 from tau_cli.agent.anthropic import ANTHROPIC_DEFAULT_BASE_URL
 from tau_cli.agent.factory import OPENAI_DEFAULT_BASE_URL
 from tau_cli.agent.ollama import ollama_base_url
@@ -138,3 +140,50 @@ async def unreachable(url: str, timeout: float = PROBE_TIMEOUT) -> str | None:
     with contextlib.suppress(OSError):
         await writer.wait_closed()
     return None
+
+
+def models_of(settings: Settings, provider: str) -> list[str]:
+    """The model names settings use with ``provider`` (Azure: its deployments)."""
+    found: list[str] = []
+    for text in (settings.model, settings.small_model, *settings.models):
+        if not text:
+            continue
+        try:
+            ref = ModelRef.parse(text)
+        except ValueError:
+            continue
+        if ref.provider == provider and ref.model not in found:
+            found.append(ref.model)
+    return found
+
+
+async def served_models(
+    settings: Settings, endpoint: Endpoint, environ: Mapping[str, str]
+) -> list[ServedModel] | None:
+    """What the provider's server says it offers, asked once without retries.
+
+    None when the provider has no way to list (Anthropic).
+
+    Azure's data plane lists what a resource *could* deploy, not its deployments, so
+    for Azure the configured deployments are the answer.
+
+    Raises:
+        ProviderError: the server refused or failed (a wrong key is ``AuthenticationError``).
+        ConfigError: the provider cannot be built (an endpoint or key is missing).
+    """
+    from tau_cli.runtime.builder import provider_config
+
+    names = models_of(settings, endpoint.name)
+    if endpoint.kind == "azure":
+        return [ServedModel(name=name) for name in names]
+    ref = ModelRef(provider=endpoint.name, model=names[0] if names else "-")
+    client = settings.client.model_copy(
+        update={"max_retries": 0, "connect_timeout": timedelta(seconds=PROBE_TIMEOUT)}
+    )
+    provider = create_provider(ref, provider_config(settings, ref), client, environ=environ)
+    try:
+        if not isinstance(provider, ModelLister):
+            return None
+        return list(await provider.list_models())
+    finally:
+        await provider.aclose()
