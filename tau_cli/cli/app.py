@@ -399,6 +399,17 @@ def doctor_command(ctx: typer.Context) -> None:
     raise typer.Exit(run_doctor(ctx.obj.settings))
 
 
+@app.command("models")
+def models_command(
+    ctx: typer.Context,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the models each configured provider offers (Azure: its configured deployments)."""
+    from tau_cli.cli.models_command import list_models
+
+    raise typer.Exit(list_models(ctx.obj.settings(), as_json=json_output))
+
+
 def _require_model(ctx: typer.Context) -> None:
     """Stop with the first-run message when no model is configured or in reach."""
     from tau_cli.cli.first_run import model_problem
