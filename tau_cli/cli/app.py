@@ -107,6 +107,10 @@ def main(
     cwd: Annotated[
         Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Write a redacted trace of this run and print its path."),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -130,6 +134,8 @@ def main(
     if not folder.is_dir():
         _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
     ctx.obj = _Options(folder, flags, True if trust else None)
+    if debug:
+        _start_debug_trace(ctx.obj)
     if ctx.invoked_subcommand is None:
         from tau_cli.cli.start import start
 
@@ -408,6 +414,18 @@ def models_command(
     from tau_cli.cli.models_command import list_models
 
     raise typer.Exit(list_models(ctx.obj.settings(), as_json=json_output))
+
+
+def _start_debug_trace(options: _Options) -> None:
+    from tau_cli.cli.debug_trace import start_trace
+    from tau_cli.core import ConfigError
+
+    try:
+        resolved = options.settings()
+    except ConfigError:
+        resolved = None  # the command reports it; the trace still records the rest
+    path = start_trace(resolved, sys.argv[1:])
+    typer.echo(f"tau: writing a debug trace to {path}", err=True)
 
 
 def _require_model(ctx: typer.Context) -> None:

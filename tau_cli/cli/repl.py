@@ -21,6 +21,7 @@ from pathlib import Path
 
 from prompt_toolkit import PromptSession
 
+from tau_cli.cli.debug_trace import traced
 from tau_cli.cli.memory_skills import list_skills, show_memory
 from tau_cli.cli.terminal_interaction import TerminalInteraction
 from tau_cli.core import Event, TextDelta
@@ -126,7 +127,7 @@ async def _turn(runtime: Runtime, text: str) -> None:
         loop.add_signal_handler(signal.SIGINT, runtime.cancel)
     streaming = False
     try:
-        async for event in runtime.submit(text):
+        async for event in traced(runtime.submit(text)):
             streaming = _show(event, streaming)
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from tau_cli.cli.debug_trace import TracedClient, tracing
 from tau_cli.runtime.builder import Launch, open_runtime
 from tau_cli.runtime.interaction import NonInteractive
 from tau_cli.runtime.settings_loader import ResolvedSettings
@@ -37,7 +38,7 @@ async def _chat(
     )
     try:
         app = TauApp(
-            runtime,
+            TracedClient(runtime) if tracing() else runtime,
             interaction,
             model=resolved.settings.model or "",
             location=_location(cwd),
