@@ -188,6 +188,13 @@ def run_command(
     output_format: Annotated[
         str, typer.Option("--output-format", help="text, json or stream-json.")
     ] = "text",
+    input_format: Annotated[
+        str,
+        typer.Option(
+            "--input-format",
+            help="text, or stream-json: user messages as JSON lines on stdin, one turn each.",
+        ),
+    ] = "text",
     max_iterations: Annotated[
         int | None, typer.Option("--max-iterations", min=1, help="Model calls allowed.")
     ] = None,
@@ -204,6 +211,10 @@ def run_command(
             f"--output-format must be text, json or stream-json, not {output_format!r}",
             ExitCode.USAGE,
         )
+    if input_format == "stream-json":
+        _run_stream(ctx, prompt, output_format, max_iterations, resume, continue_)
+    elif input_format != "text":
+        _fail(f"--input-format must be text or stream-json, not {input_format!r}", ExitCode.USAGE)
     if prompt is None:
         if sys.stdin.isatty():
             _fail("give the task as an argument, or pipe it on stdin", ExitCode.USAGE)
@@ -426,6 +437,32 @@ def _start_debug_trace(options: _Options) -> None:
         resolved = None  # the command reports it; the trace still records the rest
     path = start_trace(resolved, sys.argv[1:])
     typer.echo(f"tau: writing a debug trace to {path}", err=True)
+
+
+def _run_stream(
+    ctx: typer.Context,
+    prompt: str | None,
+    output_format: str,
+    max_iterations: int | None,
+    resume: str | None,
+    continue_latest: bool,
+) -> NoReturn:
+    if output_format != "stream-json":
+        _fail("--input-format stream-json needs --output-format stream-json", ExitCode.USAGE)
+    if prompt is not None:
+        _fail("with --input-format stream-json the messages come on stdin", ExitCode.USAGE)
+    _require_model(ctx)
+    from tau_cli.cli.stream_input import run_stream
+
+    raise typer.Exit(
+        run_stream(
+            ctx.obj.settings(),
+            ctx.obj.cwd,
+            max_iterations=max_iterations,
+            resume=resume,
+            continue_latest=continue_latest,
+        )
+    )
 
 
 def _require_model(ctx: typer.Context) -> None:
