@@ -49,13 +49,17 @@ def tmux() -> Iterator[Tmux]:
     run("kill-server")
 
 
-def wait_for(tmux: Tmux, text: str, timeout: float = 30.0) -> str:
-    """The screen once it shows ``text``."""
+def wait_for(tmux: Tmux, text: str, timeout: float = 30.0, *, idle: bool = False) -> str:
+    """The screen once it shows ``text`` (and, with ``idle``, once the turn has ended).
+
+    The status bar says ``working`` at its end, so the window is wide enough for it
+    to show after a long temporary path.
+    """
     deadline = time.monotonic() + timeout
     screen = ""
     while time.monotonic() < deadline:
         screen = tmux("capture-pane", "-p", "-t", "tau")
-        if text in screen:
+        if text in screen and not (idle and "working, Esc stops" in screen):
             return screen
         time.sleep(0.2)
     raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
@@ -81,7 +85,7 @@ def test_tau_in_tmux_asks_runs_and_answers(repo: Path, tmux: Tmux) -> None:
         env.pop("TMUX", None)  # a private server, even when the suite runs inside tmux
         command = f"{shlex.quote(TAU)}; echo tau-exited-$?; sleep 30"
         tmux(
-            "new-session", "-d", "-s", "tau", "-x", "100", "-y", "30", "-c", str(repo),
+            "new-session", "-d", "-s", "tau", "-x", "240", "-y", "30", "-c", str(repo),
             command, env=env,
         )  # fmt: skip
         screen = wait_for(tmux, "openai:scripted-model")  # the status bar drew
@@ -90,7 +94,7 @@ def test_tau_in_tmux_asks_runs_and_answers(repo: Path, tmux: Tmux) -> None:
         screen = wait_for(tmux, "[y] allow once")
         assert "touch smoke-ran" in screen  # the approval shows what it approves
         tmux("send-keys", "-t", "tau", "y")
-        screen = wait_for(tmux, "Smoke test passed.")
+        screen = wait_for(tmux, "Smoke test passed.", idle=True)
         assert "make the smoke file" in screen
         tmux("send-keys", "-t", "tau", "-l", "/quit")
         tmux("send-keys", "-t", "tau", "Enter")
@@ -98,3 +102,27 @@ def test_tau_in_tmux_asks_runs_and_answers(repo: Path, tmux: Tmux) -> None:
 
     assert (repo / "smoke-ran").exists()
     assert server.turns_left == 0
+
+
+def test_the_recorded_demo_plays_in_the_full_screen_chat(repo: Path, tmux: Tmux) -> None:
+    env = tau_env(TERM="xterm-256color")
+    env.pop("NO_COLOR")
+    env.pop("TMUX", None)
+    command = f"{shlex.quote(TAU)} --model scripted:demo; echo tau-exited-$?; sleep 30"
+    tmux(
+        "new-session", "-d", "-s", "tau", "-x", "240", "-y", "40", "-c", str(repo),
+        command, env=env,
+    )  # fmt: skip
+    wait_for(tmux, "scripted:demo")
+    tmux("send-keys", "-t", "tau", "-l", "show me")
+    tmux("send-keys", "-t", "tau", "Enter")
+    screen = wait_for(tmux, "[y] allow once")
+    assert "Recorded demo" in screen
+    tmux("send-keys", "-t", "tau", "y")
+    wait_for(tmux, "[y] approve")
+    tmux("send-keys", "-t", "tau", "y")
+    wait_for(tmux, "it was a recording", idle=True)
+    tmux("send-keys", "-t", "tau", "-l", "/quit")
+    tmux("send-keys", "-t", "tau", "Enter")
+    wait_for(tmux, "tau-exited-0")
+    assert len(list((repo / ".tau" / "plans").glob("*.md"))) == 1
