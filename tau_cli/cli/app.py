@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 app = typer.Typer(
     cls=PromptGroup,
     name="tau",
-    help="tau: a terminal coding agent for local and cloud models.",
+    help="tau: a terminal coding agent for local and cloud models.\n\n"
+    'tau opens the chat here; tau "PROMPT" opens it with PROMPT already sent (without a '
+    "terminal it runs like tau run). Options go before the prompt or the command.",
     no_args_is_help=False,
     add_completion=True,
     pretty_exceptions_enable=False,

@@ -42,9 +42,9 @@ tau doctor checks the whole set-up.
 No model yet? Watch a recording of tau at work: tau --model scripted:demo"""
 
 _VARIABLES = {
-    "OpenAI-compatible": ("OPENAI_BASE_URL", "OPENAI_API_KEY"),
-    "Azure OpenAI": ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY"),
-    "Anthropic": ("ANTHROPIC_API_KEY",),
+    "openai": ("OPENAI_BASE_URL", "OPENAI_API_KEY"),
+    "azure": ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY"),
+    "anthropic": ("ANTHROPIC_API_KEY",),
 }
 
 
@@ -52,6 +52,8 @@ _VARIABLES = {
 class Attempt:
     """One place tau looked for a model, and what it found there."""
 
+    kind: str
+    """The provider kind looked for: ollama, openai, azure, anthropic."""
     what: str
     found: str
     suggestion: str | None = None
@@ -88,25 +90,28 @@ async def _problem(resolved: ResolvedSettings, env: Mapping[str, str]) -> str | 
     if why is None:
         return None
     tried = Attempt(
+        endpoint.kind,
         f"{ref} → {KIND_NAMES.get(endpoint.kind, endpoint.kind)} at {endpoint.address} "
         f"(from {endpoint.source})",
         why,
     )
-    others = [a for a in await survey(env) if endpoint.kind != "ollama" or "Ollama" not in a.what]
+    others = [a for a in await survey(env) if a.kind != "ollama" or endpoint.kind != "ollama"]
     return _message(f"tau: cannot reach the model {ref}.", [tried, *others])
 
 
 async def survey(env: Mapping[str, str]) -> list[Attempt]:
     """Where a model could be without any settings: Ollama, then the providers' variables."""
     attempts = [await _ollama(env)]
-    for name, variables in _VARIABLES.items():
+    for kind, variables in _VARIABLES.items():
         present = [v for v in variables if env.get(v)]
-        if not present:
-            attempts.append(Attempt(name, f"{' and '.join(variables)} not set"))
-            continue
         missing = [v for v in variables if v not in present]
-        found = f"{', '.join(present)} set" + (f"; {', '.join(missing)} not set" if missing else "")
-        attempts.append(Attempt(name, found))
+        if not present:
+            found = f"{' and '.join(variables)} not set"
+        else:
+            found = f"{', '.join(present)} set" + (
+                f"; {', '.join(missing)} not set" if missing else ""
+            )
+        attempts.append(Attempt(kind, KIND_NAMES[kind], found))
     return attempts
 
 
@@ -120,15 +125,19 @@ async def _ollama(env: Mapping[str, str]) -> Attempt:
         answer.raise_for_status()
         names = [m["name"] for m in answer.json().get("models", []) if isinstance(m, dict)]
     except httpx.ConnectError:
-        return Attempt(what, "not running (connection refused)")
+        return Attempt("ollama", what, "not running (connection refused)")
     except httpx.TimeoutException:
-        return Attempt(what, f"no answer within {PROBE_TIMEOUT:g} s")
+        return Attempt("ollama", what, f"no answer within {PROBE_TIMEOUT:g} s")
     except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        return Attempt(what, f"something answers, but not like Ollama ({type(exc).__name__})")
+        return Attempt(
+            "ollama", what, f"something answers, but not like Ollama ({type(exc).__name__})"
+        )
     if not names:
-        return Attempt(what, "running, but no model is pulled (ollama pull qwen3:8b)")
+        return Attempt("ollama", what, "running, but no model is pulled (ollama pull qwen3:8b)")
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    return Attempt(what, f"running, with {shown}", suggestion=f"tau --model ollama:{names[0]}")
+    return Attempt(
+        "ollama", what, f"running, with {shown}", suggestion=f"tau --model ollama:{names[0]}"
+    )
 
 
 def _source(source: str, variable: str) -> str:
