@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pexpect
+
 from tau_cli.agent import Turn
 from tau_cli.testing import ScriptedModelServer
 
-from .conftest import run_tau
+from .conftest import TAU, run_tau, tau_env
 
 SECRET = "tau-test-credential-5f2a9c81e7d4"
 
@@ -62,3 +64,34 @@ def test_without_debug_no_trace_is_written(repo: Path, tau_home: Path) -> None:
     assert result.returncode == 0
     assert "debug trace" not in result.stderr
     assert not (tau_home / "debug").exists()
+
+
+def test_the_full_screen_chat_records_its_events_too(repo: Path, tau_home: Path) -> None:
+    with ScriptedModelServer([Turn(text="Traced answer.")]) as server:
+        env = tau_env(
+            TERM="xterm-256color",
+            TAU_MODEL="openai:scripted-model",
+            OPENAI_BASE_URL=f"{server.url}/v1",
+            OPENAI_API_KEY="sk-test-0000000000000000",
+        )
+        env.pop("NO_COLOR")
+        child = pexpect.spawn(
+            TAU,
+            ["--debug", "say something"],
+            cwd=str(repo),
+            env=env,
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(30, 100),
+        )
+        child.expect("Traced answer.")
+        child.sendcontrol("q")
+        child.expect("debug trace written to")
+        child.expect(pexpect.EOF)
+        child.close()
+
+    (trace,) = (tau_home / "debug").glob("trace-*.log")
+    text = trace.read_text(encoding="utf-8")
+    assert '"type": "turn_started", "prompt": "say something"' in text
+    assert '"type": "turn_finished"' in text
+    assert "sk-test-0000000000000000" not in text
