@@ -33,6 +33,8 @@ class PromptGroup(TyperGroup):
         if late is not None:
             raise UsageError(f"options go before the prompt: tau {late} ... {words[0]!r}", ctx=ctx)
         prompt = " ".join(words)
+        if not prompt.strip():
+            raise UsageError("the prompt is empty", ctx=ctx)
         if len(words) == 1 and " " not in prompt:
             close = difflib.get_close_matches(prompt, self.list_commands(ctx), n=1, cutoff=0.75)
             if close:

@@ -82,6 +82,12 @@ def test_a_mistyped_command_is_a_usage_error_not_a_prompt(repo: Path) -> None:
     assert "did you mean 'sessions'" in result.stderr
 
 
+def test_an_empty_prompt_is_a_usage_error(repo: Path) -> None:
+    result = run_tau("  ", cwd=repo)
+    assert result.returncode == 2
+    assert "the prompt is empty" in result.stderr
+
+
 def test_options_after_the_prompt_are_a_usage_error(repo: Path) -> None:
     result = run_tau("fix the bug", "--model", "ollama:x", cwd=repo)
     assert result.returncode == 2
