@@ -74,6 +74,28 @@ def test_relative_links_and_anchors_resolve(doc: Path) -> None:
             assert anchor in _anchors(resolved), f"{doc.relative_to(ROOT)}: no anchor {target}"
 
 
+SUBSYSTEMS = (
+    "core",
+    "agent",
+    "orchestrate",
+    "memory",
+    "tools",
+    "session",
+    "skills",
+    "mcp",
+    "runtime",
+)
+
+
+def test_each_subsystem_has_a_usage_skill_with_an_example_and_a_contributing_skill() -> None:
+    for name in SUBSYSTEMS:
+        usage = ROOT / "skills" / f"tau-{name}" / "SKILL.md"
+        contributing = ROOT / "skills" / f"tau-{name}-dev" / "SKILL.md"
+        assert usage.is_file(), f"no usage skill for {name}"
+        assert contributing.is_file(), f"no contributing skill for {name}"
+        assert _FENCE.search(usage.read_text(encoding="utf-8")), f"{usage} has no python example"
+
+
 def test_every_shipped_skill_loads_with_taus_own_loader() -> None:
     from tau_cli.skills import check_skills
 
@@ -82,7 +104,7 @@ def test_every_shipped_skill_loads_with_taus_own_loader() -> None:
     assert diagnostics == []
     names = [s.name for s in skills]
     assert len(names) == len(set(names))
-    assert {"tau-core", "tau-core-dev"} <= set(names)
+    assert {f"tau-{n}" for n in SUBSYSTEMS} | {f"tau-{n}-dev" for n in SUBSYSTEMS} <= set(names)
     for skill in skills:
         assert skill.name == skill.path.parent.name
         assert 20 <= len(skill.description) <= 1024

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from tau_cli.runtime.events import ToolProgress
 from tau_cli.runtime.settings_loader import ResolvedSettings
 
 
@@ -38,3 +39,12 @@ def print_ignored(console: Console, resolved: ResolvedSettings) -> None:
         where = short_location(item.source.location or item.source.kind, resolved.project_root)
         console.print(f"  {item.key}  ({item.reason}; {where})", highlight=False)
     console.print("Run [bold]tau trust[/] to trust this folder, or pass --trust for one run.")
+
+
+def progress_line(event: ToolProgress) -> str | None:
+    """A counted progress report as one line (``    … 2/3 exported part 2``); a command's
+    latest output line is for live panes, not scrolling text, so it gives None."""
+    if event.progress is None:
+        return None
+    done = f"{event.progress:g}" + (f"/{event.total:g}" if event.total is not None else "")
+    return f"    … {done} {event.message}".rstrip() + "\n"

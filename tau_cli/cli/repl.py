@@ -22,13 +22,14 @@ from pathlib import Path
 from prompt_toolkit import PromptSession
 
 from tau_cli.cli.debug_trace import traced
+from tau_cli.cli.display import progress_line
 from tau_cli.cli.memory_skills import list_skills, show_memory
 from tau_cli.cli.terminal_interaction import TerminalInteraction
 from tau_cli.core import Event, TextDelta
 from tau_cli.memory import memory_targets, parse_memory_shortcut, remember
 from tau_cli.runtime.builder import Launch, open_runtime
 from tau_cli.runtime.checkpoints import CheckpointError
-from tau_cli.runtime.events import Notice, ToolFinished, ToolStarted, TurnFinished
+from tau_cli.runtime.events import Notice, ToolFinished, ToolProgress, ToolStarted, TurnFinished
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.runtime import Runtime
 from tau_cli.runtime.settings_loader import ResolvedSettings
@@ -141,6 +142,13 @@ def _show(event: Event, streaming: bool) -> bool:
         out.write(event.text)
         out.flush()
         return True
+    if isinstance(event, ToolProgress):
+        line = progress_line(event)
+        if line is None:
+            return streaming
+        out.write(("\n" if streaming else "") + line)
+        out.flush()
+        return False
     if streaming:
         out.write("\n")
     if isinstance(event, ToolStarted):

@@ -16,6 +16,7 @@ import sys
 from typing import Literal
 
 from tau_cli.cli.debug_trace import traced
+from tau_cli.cli.display import progress_line
 from tau_cli.cli.exit_codes import ExitCode
 from tau_cli.core import Event, Interaction, TextDelta
 from tau_cli.runtime.builder import Launch, open_runtime
@@ -24,6 +25,7 @@ from tau_cli.runtime.events import (
     Notice,
     PermissionResolved,
     ToolFinished,
+    ToolProgress,
     ToolStarted,
     TurnFinished,
 )
@@ -138,6 +140,8 @@ def _show_progress(event: Event) -> None:
         sys.stderr.write(f"    ✗ {first[0] if first else 'failed'}\n")
     elif isinstance(event, PermissionResolved) and not event.decision.allowed:
         sys.stderr.write(f"    denied ({event.by})\n")
+    elif isinstance(event, ToolProgress):
+        sys.stderr.write(progress_line(event) or "")
     elif isinstance(event, Notice):
         sys.stderr.write(f"  {event.level}: {event.message}\n")
     elif isinstance(event, TextDelta):

@@ -62,6 +62,8 @@ class ToolStarted(Event):
 
 
 class ToolProgress(Event):
+    """How a running call is going: an MCP server's progress report, a command's latest line."""
+
     type: Literal["tool_progress"] = "tool_progress"
     call_id: str
     message: str = ""

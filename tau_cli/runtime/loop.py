@@ -42,6 +42,7 @@ from tau_cli.runtime.events import (
     ModeChanged,
     Notice,
     ToolFinished,
+    ToolProgress,
     TurnEnd,
     TurnFinished,
     TurnStarted,
@@ -93,8 +94,9 @@ class AgentLoop:
     before_tools: Awaitable[None] | None = None
     """Awaited before any tool runs (the turn's file snapshot, taken meanwhile)."""
     current_emit: Emit | None = None
-    _started_session: str | None = None
     """Where the running turn's events go (subagents forward theirs here)."""
+    _started_session: str | None = None
+    _progress: set[asyncio.Future[None]] = field(default_factory=set)
 
     @property
     def native_tools(self) -> bool:
@@ -117,6 +119,7 @@ class AgentLoop:
             self.save_rule,
         )
         self.current_emit = emit
+        self.tool_context.progress_sink = self._progress_sink(emit)
         try:
             await emit(TurnStarted(prompt=prompt))
             started = await self._session_start()
@@ -251,6 +254,8 @@ class AgentLoop:
         started = asyncio.get_running_loop().time()
         mode = self.policy.mode
         results = await self.registry.run_all(calls, self.tool_context, gate=self._gate)
+        if self._progress:  # a call's progress is shown before its result, never after
+            await asyncio.gather(*self._progress)
         if self.policy.mode is not mode:  # an approved plan switches the mode
             await emit(ModeChanged(mode=self.policy.mode.value))
         elapsed = (asyncio.get_running_loop().time() - started) * 1000
@@ -304,6 +309,17 @@ class AgentLoop:
             if post.stop_session and ended is None:
                 ended = ("stopped_by_hook", None)
         return ended
+
+    def _progress_sink(self, emit: Emit) -> Callable[[str, str, float | None, float | None], None]:
+        """Tools report progress from plain callbacks; each report becomes an event in order."""
+
+        def sink(call_id: str, message: str, progress: float | None, total: float | None) -> None:
+            event = ToolProgress(call_id=call_id, message=message, progress=progress, total=total)
+            task = asyncio.ensure_future(emit(event))
+            self._progress.add(task)
+            task.add_done_callback(self._progress.discard)
+
+        return sink
 
     async def _session_start(self) -> tuple[str, ...]:
         """SessionStart hooks, once per session this loop works on; their context."""

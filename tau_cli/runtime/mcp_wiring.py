@@ -50,7 +50,10 @@ class McpToolAdapter:
         return bool(self._tool.read_only)
 
     async def execute(self, arguments: dict[str, JsonValue], context: ToolContext) -> ToolResult:
-        result: ToolResult = await self._tool.call(arguments)
+        async def progress(done: float, total: float | None, message: str | None) -> None:
+            context.report(message or "", done, total)
+
+        result: ToolResult = await self._tool.call(arguments, on_progress=progress)
         return result
 
 

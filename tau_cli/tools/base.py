@@ -20,6 +20,10 @@ from pydantic import JsonValue
 from tau_cli.core import ToolDefinition, ToolResult
 from tau_cli.tools.environment import Environment, OutputCallback, Process
 
+ProgressSink = Callable[[str, str, float | None, float | None], None]
+"""Receives ``(call_id, message, progress, total)`` while a call runs; the loop turns it into
+``ToolProgress`` events for the UIs."""
+
 
 @dataclass(frozen=True, slots=True)
 class FileStamp:
@@ -82,6 +86,15 @@ class ToolContext:
     """Receives live output of long-running tools (``bash``), for UIs to show."""
     hidden: Callable[[str], bool] | None = None
     """Paths ``glob`` and ``grep`` leave out (e.g. ``PermissionPolicy.read_denied``)."""
+    progress_sink: ProgressSink | None = None
+
+    def report(
+        self, message: str = "", progress: float | None = None, total: float | None = None
+    ) -> None:
+        """Tell whoever watches how this call is going: an MCP server's progress, the latest
+        line of a long command. Free when nobody watches."""
+        if self.progress_sink is not None:
+            self.progress_sink(self.call_id, message, progress, total)
 
 
 @runtime_checkable

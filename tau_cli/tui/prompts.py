@@ -9,6 +9,10 @@ answer.
 from __future__ import annotations
 
 import asyncio
+import os
+import shlex
+import subprocess
+from pathlib import Path
 from typing import ClassVar, Generic, TypeVar
 
 from rich.console import Group, RenderableType
@@ -16,7 +20,7 @@ from rich.markdown import Markdown
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Static
@@ -169,28 +173,56 @@ class PermissionPrompt(Prompt[PermissionDecision]):
 
 
 class PlanPrompt(Prompt[PlanDecision]):
-    """Approve the plan? y approve · e approve and accept edits · n reject with feedback."""
+    """Approve the plan? y approve · e approve and accept edits · n reject with feedback ·
+    o open the plan file in ``$VISUAL``/``$EDITOR`` to change it before approving (the
+    runtime reads the file again when it is approved, so the edit is what the model gets)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "approve('default')", "Approve"),
         Binding("e", "approve('accept_edits')", "Approve, accept edits"),
         Binding("n", "reject", "Reject"),
+        Binding("o", "edit", "Open in editor"),
     ]
 
     def __init__(self, request: PlanApprovalRequest) -> None:
         super().__init__()
         self.request = request
         self._rejecting = False
+        self.shown_plan = request.plan
+        """The plan as the body shows it: the request's, or the file after an edit."""
 
     def compose(self) -> ComposeResult:
+        yield Static(self._body(self.request.plan), classes="body")
+        keys = "[y] approve · [e] approve and accept edits · [n] reject with feedback"
+        if self.request.path:
+            keys += " · [o] open in editor"
+        yield Static(Text(keys), classes="keys")
+
+    def _body(self, plan: str) -> RenderableType:
         path = self.request.path
         if path and self.root and path.startswith(self.root):
             path = path[len(self.root) :]
         where = f" ({path})" if path else ""
-        title = Text(f"tau proposes a plan{where}", style="bold")
-        yield Static(Group(title, Markdown(self.request.plan)), classes="body")
-        keys = "[y] approve · [e] approve and accept edits · [n] reject with feedback"
-        yield Static(Text(keys), classes="keys")
+        return Group(Text(f"tau proposes a plan{where}", style="bold"), Markdown(plan))
+
+    def action_edit(self) -> None:
+        """Hand the terminal to the user's editor, then show the plan as they left it."""
+        path = self.request.path
+        if self.answered or self._rejecting or not path:
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        argv = [*shlex.split(editor), path]
+        try:
+            try:
+                with self.app.suspend():
+                    subprocess.run(argv, check=False)
+            except SuspendNotSupported:  # headless: only an editor that needs no terminal
+                subprocess.run(argv, check=False, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            self.app.notify(f"could not start {editor!r}: {exc}", severity="error")
+            return
+        self.shown_plan = Path(path).read_text(encoding="utf-8")
+        self.query_one(".body", Static).update(self._body(self.shown_plan))
 
     def action_approve(self, mode: str) -> None:
         if self.answered or self._rejecting:

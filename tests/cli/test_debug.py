@@ -10,7 +10,7 @@ import pexpect
 from tau_cli.agent import Turn
 from tau_cli.testing import ScriptedModelServer
 
-from .conftest import TAU, run_tau, tau_env
+from .conftest import TAU, run_tau, tau_env, wait_for_turn_end
 
 SECRET = "tau-test-credential-5f2a9c81e7d4"
 
@@ -85,12 +85,12 @@ def test_the_full_screen_chat_records_its_events_too(repo: Path, tau_home: Path)
             dimensions=(30, 100),
         )
         child.expect("Traced answer.")
+        trace = wait_for_turn_end(tau_home)  # written as it happens
         child.sendcontrol("q")
         child.expect("debug trace written to")
         child.expect(pexpect.EOF)
         child.close()
 
-    (trace,) = (tau_home / "debug").glob("trace-*.log")
     text = trace.read_text(encoding="utf-8")
     assert '"type": "turn_started", "prompt": "say something"' in text
     assert '"type": "turn_finished"' in text

@@ -12,7 +12,7 @@ import pytest
 from tau_cli.agent import Turn
 from tau_cli.testing import ScriptedModelServer
 
-from .conftest import TAU, run_tau, tau_env
+from .conftest import TAU, run_tau, tau_env, wait_for_turn_end
 
 
 @pytest.fixture
@@ -31,13 +31,13 @@ def model_env(server: ScriptedModelServer) -> dict[str, str]:
     }
 
 
-def test_a_prompt_opens_the_chat_in_a_terminal_and_is_sent(repo: Path) -> None:
+def test_a_prompt_opens_the_chat_in_a_terminal_and_is_sent(repo: Path, tau_home: Path) -> None:
     with ScriptedModelServer([Turn(text="I fixed the bug in calc.py.")]) as server:
         env = tau_env(TERM="xterm-256color", **model_env(server))
         env.pop("NO_COLOR")
         child = pexpect.spawn(
             TAU,
-            ["fix the bug"],
+            ["--debug", "fix the bug"],
             cwd=str(repo),
             env=env,
             encoding="utf-8",
@@ -45,6 +45,7 @@ def test_a_prompt_opens_the_chat_in_a_terminal_and_is_sent(repo: Path) -> None:
             dimensions=(30, 100),
         )
         child.expect("fixed the bug in calc.py")
+        wait_for_turn_end(tau_home)
         child.sendcontrol("q")
         child.expect(pexpect.EOF)
         child.close()

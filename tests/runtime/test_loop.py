@@ -18,6 +18,7 @@ from tau_cli.runtime.events import (
     Injected,
     PermissionRequested,
     ToolFinished,
+    ToolProgress,
     ToolStarted,
     TurnFinished,
 )
@@ -85,7 +86,7 @@ async def test_a_multi_step_fix_reads_edits_and_runs_the_tests(repo: Path) -> No
         events = await collect(runtime, "The test fails; fix it.")
         await runtime.aclose()
 
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
     assert finished(events).iterations == 4
     assert (repo / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
     started = [e.call.name for e in events if isinstance(e, ToolStarted)]
@@ -133,7 +134,7 @@ async def test_a_denied_permission_with_feedback_sends_the_model_another_way(rep
         events = await collect(runtime, "clean up calc.py")
         await runtime.aclose()
 
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
     assert (repo / "calc.py").exists()
     assert person.asked[0].summary == "Run: rm calc.py"
     assert person.asked[0].suggested_rule is not None
@@ -152,7 +153,7 @@ async def test_allow_always_saves_the_rule_for_next_time(repo: Path) -> None:
         events = await collect(runtime, "list files")
         await runtime.aclose()
 
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
     assert len(person.asked) == 1  # the second ls was covered by the saved rule
     saved = (repo / ".tau" / "settings.local.yaml").read_text()
     assert person.asked[0].suggested_rule in saved
@@ -173,7 +174,7 @@ async def test_a_message_typed_while_a_tool_runs_reaches_the_model(repo: Path) -
                 runtime.inject("also update the README")
         await runtime.aclose()
 
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
     assert [e.text for e in events if isinstance(e, Injected)] == ["also update the README"]
     order = types(events)
     assert order.index("tool_finished") < order.index("injected")
@@ -249,7 +250,7 @@ async def test_a_pre_tool_use_hook_blocks_a_command(repo: Path) -> None:
         events = await collect(runtime, "push it")
         await runtime.aclose()
 
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
     results = [e.result for e in events if isinstance(e, ToolFinished)]
     assert results[0].is_error and "never push from here" in results[0].text
 
@@ -271,7 +272,7 @@ async def test_a_hooks_allow_never_overrides_a_deny_rule(repo: Path) -> None:
         runtime = runtime_for(repo, server, settings=settings)
         events = await collect(runtime, "fetch it")
         await runtime.aclose()
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
 
 
 async def test_a_provider_500_mid_task_is_retried_and_the_task_completes(repo: Path) -> None:
@@ -285,7 +286,7 @@ async def test_a_provider_500_mid_task_is_retried_and_the_task_completes(repo: P
         events = await collect(runtime, "what does add do?")
         await runtime.aclose()
 
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
     assert len(server.requests) == 3
 
 
@@ -308,7 +309,7 @@ async def test_a_model_without_native_tools_uses_the_text_protocol(repo: Path) -
         session = runtime.loop.session
         await runtime.aclose()
 
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
     assert all("tools" not in r.json() for r in server.requests)
     assistant = next(e.message for e in events if isinstance(e, AssistantMessage))
     assert assistant.tool_calls[0].name == "read"
@@ -364,7 +365,7 @@ async def test_a_stop_hook_sends_the_model_back_once(repo: Path) -> None:
         events = await collect(runtime, "finish up")
         await runtime.aclose()
 
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
     assert finished(events).iterations == 2
 
 
@@ -402,7 +403,7 @@ async def test_a_search_never_shows_what_a_deny_rule_keeps_from_read(repo: Path)
         await runtime.aclose()
     results = [e.result.text for e in events if isinstance(e, ToolFinished)]
     assert "abc" not in results[0]
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
 
 
 async def test_a_text_protocol_model_completes_the_same_fix(repo: Path) -> None:
@@ -432,7 +433,7 @@ async def test_a_text_protocol_model_completes_the_same_fix(repo: Path) -> None:
         events = await collect(runtime, "The test fails; fix it.")
         await runtime.aclose()
 
-    assert finished(events).reason == "completed"
+    assert finished(events).reason == "completed", finished(events)
     assert (repo / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
     started = [e.call for e in events if isinstance(e, ToolStarted)]
     assert [c.name for c in started] == ["read", "edit", "bash"]
@@ -475,3 +476,22 @@ async def test_session_start_notification_and_pre_compact_hooks_fire(repo: Path)
     assert fired.count("SessionStart") == 1
     assert "Notification" in fired
     assert "PreCompact" in fired
+
+
+async def test_a_long_commands_latest_line_is_shown_while_it_runs(repo: Path) -> None:
+    command = "for i in 1 2 3; do echo step $i; sleep 0.3; done"
+    script = turns(
+        {"tool_calls": [{"name": "bash", "arguments": {"command": command}}]},
+        {"expect": {"last_tool_result_contains": "step 3"}, "text": "done"},
+    )
+    with ScriptedModelServer(script) as server:
+        bypass = {"permissions": {"default_mode": "bypass"}}
+        runtime = runtime_for(repo, server, settings=bypass)
+        events = await collect(runtime, "count")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed", finished(events)
+    lines = [e.message for e in events if isinstance(e, ToolProgress)]
+    assert lines == ["step 1", "step 2", "step 3"]  # the exit marker tau adds never shows
+    finished_at = next(i for i, e in enumerate(events) if isinstance(e, ToolFinished))
+    assert not any(isinstance(e, ToolProgress) for e in events[finished_at:])

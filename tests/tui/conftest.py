@@ -28,7 +28,7 @@ __all__ = ["make_repo", "running_app", "turns", "wait_for"]
 
 
 async def wait_for(
-    pilot: Pilot[None], condition: Callable[[], object], seconds: float = 5.0
+    pilot: Pilot[None], condition: Callable[[], object], seconds: float = 20.0
 ) -> None:
     """Let the app run until ``condition()`` holds; fail the test if it never does."""
     deadline = asyncio.get_running_loop().time() + seconds

@@ -80,10 +80,10 @@ async def test_y_allows_a_command_once_and_its_card_shows_it_ran(repo: Path) -> 
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "make a file")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
         prompt = app.query_one(PermissionPrompt)
         assert prompt.request.summary == "Run: touch made-it"
-        assert app.focused is prompt
+        await wait_for(pilot, lambda: app.focused is prompt)
         await pilot.press("y")
         await wait_for(pilot, lambda: not app.working)
 
@@ -93,7 +93,7 @@ async def test_y_allows_a_command_once_and_its_card_shows_it_ran(repo: Path) -> 
         assert card.status == "done" and card.call.name == "bash"
         assert card.duration_ms is not None
         assert _answers(app) == ["Made it."]
-        assert app.focused is app.query_one("#prompt")
+        await wait_for(pilot, lambda: app.focused is app.query_one("#prompt"))
 
 
 async def test_n_denies_and_the_feedback_reaches_the_model(repo: Path) -> None:
@@ -107,7 +107,7 @@ async def test_n_denies_and_the_feedback_reaches_the_model(repo: Path) -> None:
     async with running_app(repo, script) as (app, pilot, _):
         (repo / "build").mkdir()
         await _type(pilot, "clean up")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
         await pilot.press("n")
         await wait_for(pilot, lambda: app.query("PermissionPrompt Input"))
         await _type(pilot, "keep the build folder")
@@ -127,7 +127,7 @@ async def test_a_saves_the_suggested_rule_for_the_project(repo: Path) -> None:
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "make two files")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
         rule = app.query_one(PermissionPrompt).request.suggested_rule
         assert rule
         await pilot.press("a")
@@ -157,7 +157,7 @@ async def test_a_plan_is_rejected_with_feedback_then_approved_with_edits(repo: P
     async with running_app(repo, script, mode="plan") as (app, pilot, _):
         assert app.query_one(StatusBar).mode == "plan"
         await _type(pilot, "fix add, plan first")
-        await wait_for(pilot, lambda: app.query(PlanPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, PlanPrompt))
         await pilot.pause()
         # the call asking comes first; the question stays last, where the keys are
         order = [type(w).__name__ for w in app.conversation.children]
@@ -165,7 +165,8 @@ async def test_a_plan_is_rejected_with_feedback_then_approved_with_edits(repo: P
         await pilot.press("n")
         await wait_for(pilot, lambda: app.query("PlanPrompt Input"))
         await _type(pilot, "also update the docs")
-        await wait_for(pilot, lambda: len(app.query(PlanPrompt)) == 2)
+        await wait_for(pilot, lambda: app.focused is app.query(PlanPrompt).last())
+        assert len(app.query(PlanPrompt)) == 2
         await pilot.press("e")
         await wait_for(pilot, lambda: not app.working)
 
@@ -193,7 +194,7 @@ async def test_a_question_is_answered_by_its_number(repo: Path) -> None:
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "set up a database")
-        await wait_for(pilot, lambda: app.query(QuestionPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, QuestionPrompt))
         await pilot.press("2")
         await wait_for(pilot, lambda: not app.working)
         assert _answers(app) == ["Postgres it is."]
@@ -209,14 +210,14 @@ async def test_esc_stops_the_running_turn(repo: Path) -> None:
 
         assert "stopped: cancelled" in _notices(app)
         assert len(_answers(app)[0]) < 100
-        assert app.focused is app.query_one("#prompt")
+        await wait_for(pilot, lambda: app.focused is app.query_one("#prompt"))
 
 
 async def test_esc_while_a_permission_prompt_waits_stops_the_turn_and_folds_it(repo: Path) -> None:
     script = [{"tool_calls": [{"name": "bash", "arguments": {"command": "touch nope"}}]}]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "make a file")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.working, seconds=2)
 
@@ -385,7 +386,7 @@ async def test_a_continued_session_shows_the_conversation_so_far(repo: Path) -> 
     ]
     async with running_app(repo, first) as (app, pilot, _):
         await _type(pilot, "make a file")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
         await pilot.press("y")
         await wait_for(pilot, lambda: not app.working)
 
@@ -447,14 +448,15 @@ async def test_a_question_takes_several_choices_or_a_typed_answer(repo: Path) ->
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "set up checks")
-        await wait_for(pilot, lambda: app.query(QuestionPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, QuestionPrompt))
         await pilot.press("1", "3", "2", "2", "enter")  # 2 toggled on and off again
         await wait_for(pilot, lambda: len(app.query(QuestionPrompt)) == 2)
+        await wait_for(pilot, lambda: app.focused is app.query(QuestionPrompt).last())
         first = app.query(QuestionPrompt).first()
         assert first.answer.result().selected == ["lint", "tests"]
 
         second = app.query(QuestionPrompt).last()
-        assert app.focused is second
+        await wait_for(pilot, lambda: app.focused is second)
         await pilot.press(*"port 9090")  # a letter moves the typing into the answer field
         assert second.query_one(Input).value == "port 9090"
         await pilot.press("enter")
@@ -472,7 +474,7 @@ async def test_an_edit_asks_with_its_diff_on_screen(repo: Path) -> None:
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "fix add")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
         await pilot.pause()
         prompt = app.query_one(PermissionPrompt)
         assert prompt.request.diff is not None
@@ -482,3 +484,26 @@ async def test_an_edit_asks_with_its_diff_on_screen(repo: Path) -> None:
         await pilot.press("y")
         await wait_for(pilot, lambda: not app.working)
         assert (repo / "calc.py").read_text() == "def add(a, b):\n    return a + b\n"
+
+
+async def test_a_plan_edited_in_the_editor_is_the_plan_the_model_gets(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    added = "- [ ] Add a test for negative numbers"
+    # an "editor" that appends a step to the file it is given, as a person would
+    monkeypatch.setenv("VISUAL", f'sh -c \'echo "{added}" >> "$0"\'')
+    propose = {"name": "propose_plan", "arguments": {"title": "Fix add", "plan": PLAN}}
+    script = [
+        {"tool_calls": [propose]},
+        {"expect": {"last_tool_result_contains": added}, "text": "Starting."},
+    ]
+    async with running_app(repo, script, mode="plan") as (app, pilot, _):
+        await _type(pilot, "fix add, plan first")
+        await wait_for(pilot, lambda: isinstance(app.focused, PlanPrompt))
+        await pilot.pause()
+        await pilot.press("o")
+        prompt = app.query_one(PlanPrompt)
+        await wait_for(pilot, lambda: added in prompt.shown_plan)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.working)
+        assert _answers(app) == ["Starting."]  # the script's expect saw the edited step

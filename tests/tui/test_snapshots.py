@@ -63,7 +63,7 @@ async def test_a_permission_request_inline(repo: Path, svg: SnapshotAssertion) -
     async with running_app(repo, script, size=(80, 24)) as (app, pilot, _):
         app.query_one("#prompt", Input).value = "clean the build"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
         await pilot.pause()
         assert app.export_screenshot(title="tau") == svg
 
@@ -102,6 +102,6 @@ async def test_a_plan_waiting_for_approval(repo: Path, svg: SnapshotAssertion) -
     async with running_app(repo, script, mode="plan", size=(80, 24)) as (app, pilot, _):
         app.query_one("#prompt", Input).value = "fix add, plan first"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.query(PlanPrompt))
+        await wait_for(pilot, lambda: isinstance(app.focused, PlanPrompt))
         await pilot.pause()
         assert app.export_screenshot(title="tau") == svg

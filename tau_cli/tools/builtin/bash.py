@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 from pydantic import Field
 
@@ -74,7 +75,7 @@ class BashTool(BuiltinTool[BashArguments]):
             env=_QUIET,
             timeout=timeout_ms / 1000,
             output_limit=OUTPUT_LIMIT,
-            on_output=context.on_output,
+            on_output=context.on_output or _LatestLine(context, marker.encode()).feed,
         )
         output = result.stdout.decode(errors="replace")
         output, new_cwd = _split_marker(output, marker)
@@ -158,3 +159,30 @@ def _result(output: str, result: ExecResult, timeout_ms: int) -> ToolResult:
     if notes:
         text = text.rstrip("\n") + "\n" + "\n".join(notes)
     return ToolResult(text=text, is_error=bool(result.timed_out or result.exit_code))
+
+
+class _LatestLine:
+    """Reports a running command's latest output line, at most ten times a second, so a UI
+    can show it live without an event per byte."""
+
+    _INTERVAL = 0.1
+
+    def __init__(self, context: ToolContext, marker: bytes) -> None:
+        self._context = context
+        self._marker = marker
+        self._tail = b""
+        self._reported_at = 0.0
+        self._reported = ""
+
+    def feed(self, chunk: bytes) -> None:
+        if self._context.progress_sink is None:
+            return
+        self._tail = (self._tail + chunk)[-4096:]
+        now = time.monotonic()
+        if now - self._reported_at < self._INTERVAL:
+            return
+        lines = [s for s in self._tail.splitlines() if s.strip() and self._marker not in s]
+        latest = lines[-1].decode(errors="replace").strip()[:200] if lines else ""
+        if latest and latest != self._reported:
+            self._reported_at, self._reported = now, latest
+            self._context.report(latest)

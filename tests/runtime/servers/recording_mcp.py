@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp import Context, FastMCP
 
 server = FastMCP("recorder", instructions="Use lookup to find a customer's plan.")
 
@@ -27,6 +27,15 @@ def delete_customer(customer: str) -> str:
     """Delete a customer for good."""
     _log(f"delete_customer {customer}")
     return f"deleted {customer}"
+
+
+@server.tool()
+async def export(customer: str, ctx: Context) -> str:  # type: ignore[type-arg]
+    """Export a customer's records, reporting progress as it goes."""
+    _log(f"export {customer}")
+    for done in range(1, 4):
+        await ctx.report_progress(done, 3, f"exported part {done} of 3")
+    return f"exported {customer}"
 
 
 if __name__ == "__main__":
