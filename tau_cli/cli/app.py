@@ -16,6 +16,7 @@ import typer
 from tau_cli._version import __version__
 from tau_cli.cli.exit_codes import ExitCode
 from tau_cli.cli.prompt_group import PROMPT_KEY, PromptGroup
+from tau_cli.cli.workflow_app import workflow_app
 
 if TYPE_CHECKING:
     from tau_cli.runtime.settings_loader import ResolvedSettings
@@ -43,6 +44,7 @@ sessions_app = typer.Typer(help="List, show and delete saved sessions.", no_args
 app.add_typer(sessions_app, name="sessions")
 mcp_app = typer.Typer(help="Configure and inspect MCP servers.", no_args_is_help=True)
 app.add_typer(mcp_app, name="mcp")
+app.add_typer(workflow_app, name="workflow")
 
 # Flags that override settings, and the settings key each sets.
 _FLAG_NAMES = {

@@ -12,7 +12,8 @@ from tau_cli.cli.display import home_relative
 from tau_cli.core import EstimatingTokenCounter
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.settings_loader import ResolvedSettings
-from tau_cli.skills import check_skills, default_roots, discover_skills
+from tau_cli.runtime.skill_catalog import left_out, load_skill_catalog
+from tau_cli.skills import check_skills
 
 
 def show_memory(cwd: Path, resolved: ResolvedSettings) -> None:
@@ -22,8 +23,7 @@ def show_memory(cwd: Path, resolved: ResolvedSettings) -> None:
 
 
 def list_skills(resolved: ResolvedSettings) -> None:
-    configured = [Path(p).expanduser() for p in resolved.settings.skills.paths]
-    catalog = discover_skills(default_roots(resolved.project_root, tau_home(), configured))
+    catalog = load_skill_catalog(resolved.settings, resolved.project_root, tau_home())
     console = Console()
     if not catalog.skills:
         console.print("No skills found.")
@@ -38,6 +38,9 @@ def list_skills(resolved: ResolvedSettings) -> None:
         console.print(table)
         tokens = catalog.index_tokens(EstimatingTokenCounter().count_text)
         console.print(f"{len(catalog.skills)} skill(s); their index costs about {tokens} tokens.")
+    note = left_out(resolved.settings)
+    if note:
+        console.print(note, highlight=False)
     for diagnostic in catalog.diagnostics:
         console.print(home_relative(str(diagnostic)), style="yellow", highlight=False)
 

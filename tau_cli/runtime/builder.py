@@ -40,6 +40,7 @@ from tau_cli.runtime.sessions import SessionSwitcher
 from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.runtime.settings_writer import add_allow_rule
+from tau_cli.runtime.skill_catalog import load_skill_catalog
 from tau_cli.runtime.skill_tool import SkillTool
 from tau_cli.runtime.subagents import (
     BUILT_IN_AGENTS,
@@ -50,7 +51,7 @@ from tau_cli.runtime.subagents import (
 )
 from tau_cli.runtime.system_prompt import build_system_prompt, environment_facts
 from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Redactor, SessionStore
-from tau_cli.skills import SkillCatalog, SkillMatcher, activate, default_roots, discover_skills
+from tau_cli.skills import SkillCatalog, SkillMatcher, activate
 from tau_cli.skills.activation import ActivationReason
 from tau_cli.tools import (
     PermissionPolicy,
@@ -195,8 +196,7 @@ def build_runtime(
     environment = chosen.environment
     plans = PlanState(folder=root / settings.plans_dir, clock=clock)
     tools: list[Tool] = [*builtin_tools(), AskUserTool(launch.interaction)]
-    configured_skills = [Path(p).expanduser() for p in settings.skills.paths]
-    catalog = discover_skills(default_roots(root, home, configured_skills))
+    catalog = load_skill_catalog(settings, root, home)
     if catalog.skills:
         tools.append(SkillTool(catalog))
     policy = PermissionPolicy(

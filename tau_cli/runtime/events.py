@@ -9,7 +9,7 @@ are; the events below add the loop's own steps. Each carries core's stamps:
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -131,6 +131,77 @@ class TurnFinished(Event):
     error: ErrorInfo | None = None
 
 
+class WorkflowStarted(Event):
+    """A workflow run began, or picked up again from its checkpoint (``resumed``).
+
+    The workflow events mirror ``tau_cli.orchestrate``'s, field for field, so a UI
+    follows a run without importing the graph library. The events of an agent
+    node's own turn follow them in the stream with the node's name as ``parent_id``.
+    """
+
+    type: Literal["workflow_started"] = "workflow_started"
+    run_id: str
+    resumed: bool = False
+    step: int = 0
+
+
+class WorkflowNodeStarted(Event):
+    type: Literal["node_started"] = "node_started"
+    run_id: str
+    node: str
+    step: int
+
+
+class WorkflowNodeFinished(Event):
+    """A node returned; ``channels`` are the state channels it wrote."""
+
+    type: Literal["node_finished"] = "node_finished"
+    run_id: str
+    node: str
+    step: int
+    channels: list[str] = Field(default_factory=list)
+
+
+class WorkflowNodeErrored(Event):
+    type: Literal["node_errored"] = "node_errored"
+    run_id: str
+    node: str
+    step: int
+    error: ErrorInfo
+
+
+class WorkflowStateChanged(Event):
+    """A step ended; ``values`` are the new JSON values of the channels it changed."""
+
+    type: Literal["state_changed"] = "state_changed"
+    run_id: str
+    step: int
+    values: dict[str, Any]
+
+
+class WorkflowInterrupted(Event):
+    """The run paused before ``before`` for a person's answer; it resumes later."""
+
+    type: Literal["workflow_interrupted"] = "workflow_interrupted"
+    run_id: str
+    step: int
+    before: list[str]
+
+
+class WorkflowFinished(Event):
+    type: Literal["workflow_finished"] = "workflow_finished"
+    run_id: str
+    steps: int
+
+
+class WorkflowFailed(Event):
+    """The run stopped on an error; its checkpoint stays, so it can be resumed."""
+
+    type: Literal["workflow_failed"] = "workflow_failed"
+    run_id: str
+    error: ErrorInfo
+
+
 RuntimeEvent = Annotated[
     TurnStarted
     | TextDelta
@@ -146,7 +217,15 @@ RuntimeEvent = Annotated[
     | ModeChanged
     | Compacted
     | SkillActivated
-    | TurnFinished,
+    | TurnFinished
+    | WorkflowStarted
+    | WorkflowNodeStarted
+    | WorkflowNodeFinished
+    | WorkflowNodeErrored
+    | WorkflowStateChanged
+    | WorkflowInterrupted
+    | WorkflowFinished
+    | WorkflowFailed,
     Field(discriminator="type"),
 ]
 """Every event a runtime client receives."""

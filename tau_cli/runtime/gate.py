@@ -11,7 +11,7 @@ an ask rule. Questions and answers become events (through a wrapper around the
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tau_cli.core import (
     ElicitationRequest,
@@ -28,7 +28,7 @@ from tau_cli.core import (
     ToolResult,
 )
 from tau_cli.runtime.events import PermissionRequested, PermissionResolved, ToolStarted
-from tau_cli.runtime.hooks import HookRunner
+from tau_cli.runtime.hooks import HookOutcome, HookRunner
 from tau_cli.tools import PermissionGate as RuleGate
 from tau_cli.tools import PermissionPolicy, Tool, ToolContext, summarize
 
@@ -69,20 +69,29 @@ class PermissionGate:
                 )
             )
             return ToolResult.error(f"A hook blocked this call: {hook.reason or 'no reason given'}")
-        if hook.decision == "allow":
-            decision = await self.policy.check(
-                call.name, call.arguments, read_only=tool.read_only, cwd=self.context.session.cwd
-            )
-            if decision.behavior != "deny" and (
-                decision.behavior == "allow" or decision.rule is None
-            ):
-                await self.emit(ToolStarted(call=call, summary=summarize(call)))
-                return None
-        refusal = await self._rules(call, tool)
+        refusal = await self._decide(call, tool, hook)
         if refusal is not None:
             return refusal
         await self.emit(ToolStarted(call=call, summary=summarize(call)))
         return None
+
+    async def _decide(self, call: ToolCall, tool: Tool, hook: HookOutcome) -> ToolResult | None:
+        """The rules, as a PreToolUse hook's answer bends them: ``allow`` skips the question
+        where no rule asks or denies; ``ask`` puts it even where a rule would allow. Neither
+        overrides a deny rule."""
+        if hook.decision not in ("allow", "ask"):
+            return await self._rules(call, tool)
+        decision = await self.policy.check(
+            call.name, call.arguments, read_only=tool.read_only, cwd=self.context.session.cwd
+        )
+        if decision.behavior == "deny":
+            return await self._rules(call, tool)
+        if hook.decision == "ask":
+            reason = hook.reason or "a PreToolUse hook asks for confirmation"
+            return await self._rules.ask(call, tool, replace(decision, reason=reason))
+        if decision.behavior == "allow" or decision.rule is None:
+            return None
+        return await self._rules(call, tool)
 
     async def _save(self, rule: str) -> None:
         if self.save_rule is not None:

@@ -4,7 +4,7 @@ Shell hooks follow the shape of Claude Code's so users can bring theirs: the eve
 arrives as JSON on stdin; exit code 0 succeeds (stdout may hold a JSON answer, and
 for ``UserPromptSubmit`` and ``SessionStart`` plain stdout is context for the model);
 exit code 2 blocks, with stderr shown to the model; any other exit is a failure that
-is reported and, by default, ignored (fail open) — ``on_failure: block`` makes it
+is reported to the user and, by default, ignored (fail open) — ``on_failure: block`` makes it
 fail closed. The project folder is in ``TAU_PROJECT_DIR`` (and in
 ``CLAUDE_PROJECT_DIR``, for ported scripts).
 
@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import os
 import re
 import signal
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -61,6 +62,25 @@ class HookOutcome:
 
 HookCallback = Callable[[str, Mapping[str, Any]], Awaitable[HookOutcome | None]]
 """A library user's hook: gets the event name and payload, may return an outcome."""
+
+_tell_user: contextvars.ContextVar[Callable[[str], Awaitable[None]] | None] = (
+    contextvars.ContextVar("tau_hook_messages", default=None)
+)
+
+
+@contextlib.contextmanager
+def telling_user(callback: Callable[[str], Awaitable[None]]) -> Iterator[None]:
+    """Hooks' messages for the user (failures, ``systemMessage``, ``stopReason``) go to
+    ``callback`` inside this block: a turn's notices.
+
+    A context variable rather than a field, so a subagent's turn, which runs inside its
+    parent's, has its own and gives the parent's back when it ends.
+    """
+    token = _tell_user.set(callback)
+    try:
+        yield
+    finally:
+        _tell_user.reset(token)
 
 
 @dataclass
@@ -101,7 +121,14 @@ class HookRunner:
                 jobs.append(self._run_callback(registered.callback, event, full))
         if not jobs:
             return HookOutcome()
-        return combine(await asyncio.gather(*jobs))
+        outcome = combine(await asyncio.gather(*jobs))
+        tell = _tell_user.get()
+        if tell is not None:
+            for message in outcome.messages:
+                await tell(message)
+            if outcome.stop_session and outcome.stop_reason:
+                await tell(f"{event} hook stopped the turn: {outcome.stop_reason}")
+        return outcome
 
     async def _run_callback(
         self, callback: HookCallback, event: str, payload: Mapping[str, Any]

@@ -38,6 +38,7 @@ from tau_cli.core import (
 )
 from tau_cli.runtime.events import (
     AssistantMessage,
+    Compacted,
     Injected,
     ModeChanged,
     Notice,
@@ -48,7 +49,7 @@ from tau_cli.runtime.events import (
     TurnStarted,
 )
 from tau_cli.runtime.gate import PermissionGate, SaveRule
-from tau_cli.runtime.hooks import HookRunner
+from tau_cli.runtime.hooks import HookRunner, telling_user
 from tau_cli.runtime.text_tools import parse_tool_calls, render_instructions, to_text_history
 from tau_cli.session import ContextManager, Session
 from tau_cli.tools import PermissionPolicy, ToolContext, ToolRegistry
@@ -104,6 +105,14 @@ class AgentLoop:
 
     async def run_turn(self, prompt: str, emit: Emit) -> TurnFinished:
         """Run one prompt to its end; cancellation ends it cleanly, as ``cancelled``."""
+
+        async def tell(message: str) -> None:
+            await emit(Notice(level="warning", message=message))
+
+        with telling_user(tell):
+            return await self._run_turn(prompt, emit)
+
+    async def _run_turn(self, prompt: str, emit: Emit) -> TurnFinished:
         usage = TokenUsage()
         iterations = 0
 
@@ -191,7 +200,17 @@ class AgentLoop:
             self.context.build(self.session, pinned=pinned, tools=offered)
         ):
             await self.hooks.run("PreCompact", {"trigger": "auto"})
+        compaction = self.session.compaction
         window = await self.context.prepare(self.session, pinned=pinned, tools=offered)
+        done = self.session.compaction
+        if done is not None and done is not compaction:
+            await emit(
+                Compacted(
+                    strategy=done.strategy,
+                    tokens_before=done.tokens_before,
+                    tokens_after=done.tokens_after,
+                )
+            )
         if window.compaction_error:
             await emit(
                 Notice(level="warning", message=f"compaction failed: {window.compaction_error}")
@@ -320,6 +339,14 @@ class AgentLoop:
             task.add_done_callback(self._progress.discard)
 
         return sink
+
+    async def end_session(self, reason: str) -> None:
+        """SessionEnd hooks, for a session whose SessionStart hooks ran: ``exit`` when tau
+        closes, ``clear`` for a new session, ``resume`` when another one takes over."""
+        if self._started_session != self.session.id:
+            return
+        self._started_session = None
+        await self.hooks.run("SessionEnd", {"reason": reason})
 
     async def _session_start(self) -> tuple[str, ...]:
         """SessionStart hooks, once per session this loop works on; their context."""

@@ -69,13 +69,19 @@ class Runtime:
         return self._switcher().list()
 
     async def new_session(self) -> str:
-        return self._switch(self._switcher().new())
+        switcher = self._switcher()
+        await self._loop.end_session("clear")
+        return self._switch(switcher.new())
 
     async def resume_session(self, session_id: str) -> str:
-        return self._switch(self._switcher().resume(session_id))
+        switcher = self._switcher()
+        await self._loop.end_session("resume")
+        return self._switch(switcher.resume(session_id))
 
     async def fork_session(self, at: int | None = None) -> str:
-        return self._switch(self._switcher().fork(self._loop.session.id, at))
+        switcher = self._switcher()
+        await self._loop.end_session("resume")
+        return self._switch(switcher.fork(self._loop.session.id, at))
 
     def _switcher(self) -> SessionSwitcher:
         if self._sessions is None:
@@ -214,6 +220,7 @@ class Runtime:
         self.cancel()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
+        await self._loop.end_session("exit")
         await self._loop.tool_context.session.close()
         await self._loop.provider.aclose()
         for close in self._closers:

@@ -111,6 +111,10 @@ class SkillsSettings(_Section):
 
     paths: list[str] = Field(default_factory=list)
     """Extra folders to discover skills in, besides ``.tau/skills`` and ``~/.tau/skills``."""
+    shipped: Literal["all", "usage", "none"] = "usage"
+    """Which of the skills that come with tau are offered: ``usage`` (how to use tau and its
+    libraries), ``all`` (also the ``-dev`` skills for working on tau itself) or ``none``.
+    Every offered skill's description is in every prompt."""
 
 
 class SandboxSettings(_Section):

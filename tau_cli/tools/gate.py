@@ -20,7 +20,7 @@ from tau_cli.core import (
     ToolResult,
 )
 from tau_cli.tools.base import Previewable, Tool, ToolContext
-from tau_cli.tools.permissions import PermissionPolicy, canonical_tool_name
+from tau_cli.tools.permissions import Decision, PermissionPolicy, canonical_tool_name
 
 SaveRule = Callable[[str], Awaitable[None]]
 
@@ -58,6 +58,13 @@ class PermissionGate:
             return None
         if decision.behavior == "deny":
             return ToolResult.error(f"Permission denied: {decision.reason}.")
+        return await self.ask(call, tool, decision)
+
+    async def ask(self, call: ToolCall, tool: Tool, decision: Decision) -> ToolResult | None:
+        """Ask the user about ``call`` (with its diff); None when they allow it.
+
+        Public so a caller that knows better than the rules (a hook answering ``ask``)
+        can put the question even where a rule would allow."""
         diff = None
         if isinstance(tool, Previewable):
             diff = await tool.preview(call.arguments, self._context)

@@ -117,7 +117,11 @@ FIELD_NOTES: dict[str, str] = {
     "tool_response": "The result: `text` and `is_error`.",
     "source": "`startup` for a new session, `resume` for one that already has messages.",
     "agent": "The subagent's name.",
-    "reason": "Why the subagent's turn ended (`completed`, `max_iterations`, `error`...).",
+    "reason": (
+        "SubagentStop: why the subagent's turn ended (`completed`, `max_iterations`, "
+        "`error`...). SessionEnd: `exit` (tau closed), `clear` (a new session) or `resume` "
+        "(another session took over)."
+    ),
     "message": "What tau is waiting for.",
     # read back from stdout
     "decision": (
@@ -128,7 +132,8 @@ FIELD_NOTES: dict[str, str] = {
     "stdout.reason": "Why the action was blocked or denied; the model sees it.",
     "hookSpecificOutput.permissionDecision": (
         "PreToolUse: `deny` refuses the call; `allow` runs it without asking unless a deny or "
-        "ask rule applies (a hook never overrides those); `ask` leaves it to the rules."
+        "ask rule applies (a hook never overrides those); `ask` asks the user even where a rule "
+        "or the mode would allow (a deny rule still denies)."
     ),
     "hookSpecificOutput.permissionDecisionReason": (
         "PreToolUse: the reason given with the decision."
@@ -141,8 +146,8 @@ FIELD_NOTES: dict[str, str] = {
         "`false` ends the turn (`stopped_by_hook`); honoured after UserPromptSubmit and "
         "PostToolUse."
     ),
-    "stopReason": "Read with `continue: false`; this version of tau does not show it.",
-    "systemMessage": "Read, but this version of tau does not show it to the user yet.",
+    "stopReason": "With `continue: false`: shown to the user as why the turn stopped.",
+    "systemMessage": "Shown to the user as a notice; the model does not see it.",
 }
 
 

@@ -85,20 +85,32 @@ def test_an_installed_tau_lists_the_skills_it_ships(tmp_path: Path) -> None:
         text=True,
         check=True,
     )
-    listed = subprocess.run(
-        [environment / "bin" / "tau", "skills", "list"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+
+    def tau_skills_list() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [environment / "bin" / "tau", "skills", "list"],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    listed = tau_skills_list()
+    (tmp_path / "home" / ".tau").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "home" / ".tau" / "settings.yaml").write_text("skills:\n  shipped: all\n")
+    listed_all = tau_skills_list()
 
     installed = Path(where.stdout.strip()).parent
     assert installed.is_relative_to(environment)
     assert _files(installed / "skills" / "shipped") == _files(ROOT / "skills")
     assert listed.returncode == 0, listed.stderr
-    for name in shipped:
-        assert name in listed.stdout
-    assert "shipped" in listed.stdout
-    assert f"{len(shipped)} skill(s)" in listed.stdout
+    usage = [name for name in shipped if not name.endswith("-dev")]
+    assert all(name in listed.stdout for name in usage)
+    assert "-dev " not in listed.stdout  # contributors' skills only when asked for
+    assert f"{len(usage)} skill(s)" in listed.stdout
+    assert "skills.shipped: all" in listed.stdout
+    assert listed_all.returncode == 0, listed_all.stderr
+    assert all(name in listed_all.stdout for name in shipped)
+    assert "shipped" in listed_all.stdout
+    assert f"{len(shipped)} skill(s)" in listed_all.stdout

@@ -15,7 +15,9 @@ import pytest
 from tau_cli.core import PermissionChoice, PermissionDecision
 from tau_cli.runtime.events import (
     AssistantMessage,
+    Compacted,
     Injected,
+    Notice,
     PermissionRequested,
     ToolFinished,
     ToolProgress,
@@ -441,7 +443,9 @@ async def test_a_text_protocol_model_completes_the_same_fix(repo: Path) -> None:
     assert all("tools" not in r.json() for r in server.requests)
 
 
-async def test_session_start_notification_and_pre_compact_hooks_fire(repo: Path) -> None:
+async def test_session_start_notification_compaction_and_session_end_hooks_fire(
+    repo: Path,
+) -> None:
     log = repo.parent / "hooks.log"
 
     def hook(event: str, output: str = "") -> dict[str, object]:
@@ -455,6 +459,7 @@ async def test_session_start_notification_and_pre_compact_hooks_fire(repo: Path)
             "SessionStart": [hook("SessionStart", "echo 'Deploy freeze until Friday.'")],
             "Notification": [hook("Notification")],
             "PreCompact": [hook("PreCompact")],
+            "SessionEnd": [hook("SessionEnd")],
         },
         "models": {"openai:scripted-model": {"capabilities": {"context_window": 12000}}},
     }
@@ -476,6 +481,63 @@ async def test_session_start_notification_and_pre_compact_hooks_fire(repo: Path)
     assert fired.count("SessionStart") == 1
     assert "Notification" in fired
     assert "PreCompact" in fired
+    assert fired[-1] == "SessionEnd" and fired.count("SessionEnd") == 1  # on close
+    (compacted,) = [e for e in events if isinstance(e, Compacted)]
+    assert compacted.tokens_after < compacted.tokens_before
+
+
+async def test_a_hook_answering_ask_puts_the_question_even_in_bypass_mode(repo: Path) -> None:
+    hook = repo.parent / "ask.sh"
+    answer = {
+        "hookSpecificOutput": {
+            "permissionDecision": "ask",
+            "permissionDecisionReason": "this touches production",
+        }
+    }
+    hook.write_text(f"#!/bin/bash\ncat >/dev/null\necho '{json.dumps(answer)}'\n")
+    hook.chmod(0o755)
+    script = turns(
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "touch deployed"}}]},
+        {"expect": {"last_tool_result_contains": "declined"}, "text": "not deployed"},
+    )
+    settings = {
+        "permissions": {"default_mode": "bypass"},
+        "hooks": {"PreToolUse": [{"hooks": [{"command": str(hook)}]}]},
+    }
+    person = ScriptedPerson([PermissionDecision(choice=PermissionChoice.DENY)])
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings=settings, person=person)
+        events = await collect(runtime, "deploy")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed", finished(events)
+    assert [r.reason for r in person.asked] == ["this touches production"]
+    assert not (repo / "deployed").exists()
+
+
+async def test_what_hooks_say_to_the_user_is_shown(repo: Path) -> None:
+    speaks = repo.parent / "speaks.sh"
+    speaks.write_text(
+        '#!/bin/bash\ncat >/dev/null\necho \'{"systemMessage": "lint is slow today"}\'\n'
+    )
+    broken = repo.parent / "broken.sh"
+    broken.write_text("#!/bin/bash\ncat >/dev/null\necho 'no such linter' >&2\nexit 7\n")
+    for path in (speaks, broken):
+        path.chmod(0o755)
+    settings = {
+        "hooks": {
+            "UserPromptSubmit": [{"hooks": [{"command": str(speaks)}, {"command": str(broken)}]}]
+        }
+    }
+    with ScriptedModelServer(turns({"text": "hi"})) as server:
+        runtime = runtime_for(repo, server, settings=settings)
+        events = await collect(runtime, "hello")
+        await runtime.aclose()
+
+    assert finished(events).reason == "completed"  # a failing hook fails open
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    assert "lint is slow today" in notices
+    assert any(str(broken) in n and "exited with 7: no such linter" in n for n in notices)
 
 
 async def test_a_long_commands_latest_line_is_shown_while_it_runs(repo: Path) -> None:
