@@ -53,7 +53,10 @@ _FLAG_NAMES = {
     "permissions.allow": "--allow",
     "permissions.deny": "--deny",
     "sandbox.enabled": "--sandbox",
+    "container.image": "--container",
 }
+
+_CONTAINER_HELP = "Run tools in a container of this image (Podman or Docker), the project mounted."
 
 
 class _Options:
@@ -108,6 +111,15 @@ def main(
             help="Run tools in a bubblewrap sandbox: only the project is writable, no network.",
         ),
     ] = False,
+    container: Annotated[
+        str | None, typer.Option("--container", metavar="IMAGE", help=_CONTAINER_HELP)
+    ] = None,
+    deploy: Annotated[
+        bool,
+        typer.Option(
+            "--deploy", help="With --container: run tau itself in the container, attached here."
+        ),
+    ] = False,
     cwd: Annotated[
         Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
     ] = None,
@@ -134,12 +146,18 @@ def main(
         flags["permissions.deny"] = list(deny)
     if sandbox:
         flags["sandbox.enabled"] = True
+    if container is not None:
+        flags["container.image"] = container
     folder = (cwd or Path.cwd()).resolve()
     if not folder.is_dir():
         _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
     ctx.obj = _Options(folder, flags, True if trust else None)
     if debug:
         _start_debug_trace(ctx.obj)
+    if deploy:
+        from tau_cli.cli.deploy_command import deploy as deploy_here
+
+        raise typer.Exit(deploy_here(ctx.obj.settings(), ctx.obj.cwd))
     if ctx.invoked_subcommand is None:
         from tau_cli.cli.start import start
 
@@ -171,8 +189,13 @@ def chat_command(
     continue_: Annotated[
         bool, typer.Option("--continue", "-c", help="Continue the newest session here.")
     ] = False,
+    container: Annotated[
+        str | None, typer.Option("--container", metavar="IMAGE", help=_CONTAINER_HELP)
+    ] = None,
 ) -> None:
     """Chat with tau in this project: full-screen in a terminal, else plain text."""
+    if container is not None:
+        ctx.obj.flags["container.image"] = container
     _require_model(ctx)
     if plain or not (sys.stdin.isatty() and sys.stdout.isatty()):
         from tau_cli.cli.repl import chat_plain
@@ -208,8 +231,13 @@ def run_command(
     resume: Annotated[
         str | None, typer.Option("--resume", "-r", help="Continue the session with this id.")
     ] = None,
+    container: Annotated[
+        str | None, typer.Option("--container", metavar="IMAGE", help=_CONTAINER_HELP)
+    ] = None,
 ) -> None:
     """Run one task to completion and print the answer (for scripts and CI)."""
+    if container is not None:
+        ctx.obj.flags["container.image"] = container
     if output_format not in ("text", "json", "stream-json"):
         _fail(
             f"--output-format must be text, json or stream-json, not {output_format!r}",

@@ -17,6 +17,15 @@ from tau_cli.runtime.settings_loader import ResolvedSettings
 def _environment(resolved: ResolvedSettings) -> str:
     """Where tools would run, and whether the sandbox can actually start here."""
     sandbox = resolved.settings.sandbox
+    container = resolved.settings.container
+    if container.image is not None:
+        from tau_cli.runtime.container import container_unavailable_reason
+
+        reason = container_unavailable_reason(container.engine)
+        if reason is not None:
+            return f"container requested but unavailable: {reason}"
+        network = "network allowed" if container.network else "no network"
+        return f"container {container.image} ({network})"
     if not sandbox.enabled:
         return "run locally (no sandbox; --sandbox turns it on)"
     from tau_cli.runtime.sandbox import sandbox_unavailable_reason

@@ -9,7 +9,7 @@ here the same way for all of them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from tau_cli.core import (
     ToolCall,
 )
 from tau_cli.memory import BootstrapMemory, BootstrapOptions, MemoryFileError, load_bootstrap
+from tau_cli.runtime.autocommit import AutoCommitter
 from tau_cli.runtime.checkpoints import CheckpointStore, has_project_marker
 from tau_cli.runtime.clarify import AskUserTool
 from tau_cli.runtime.environments import build_environment
@@ -294,7 +295,17 @@ def build_runtime(
     if settings.checkpoints and has_project_marker(root):
         # Without git every turn warns that it has no checkpoint, rather than silently.
         checkpoints = CheckpointStore(home, session.id, root)
-    closers = [mcp.aclose] if mcp is not None else []
+    auto_commit = None
+    if settings.auto_commit and checkpoints is not None:
+        auto_commit = AutoCommitter(root)
+    elif settings.auto_commit:
+        notices = [
+            *notices,
+            "auto_commit is on, but checkpoints are off here: nothing is committed",
+        ]
+    closers: list[Callable[[], Awaitable[None]]] = [mcp.aclose] if mcp is not None else []
+    if chosen.close is not None:
+        closers.append(chosen.close)
     return Runtime(
         loop,
         clock=clock,
@@ -302,6 +313,7 @@ def build_runtime(
         notices=notices,
         environment=chosen.description,
         checkpoints=checkpoints,
+        auto_commit=auto_commit,
         sessions=SessionSwitcher(
             store,
             cwd,

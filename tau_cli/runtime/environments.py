@@ -1,4 +1,4 @@
-"""Choosing the environment tools run in, from settings: this machine or a sandbox.
+"""Choosing the environment tools run in, from settings: this machine, a sandbox or a container.
 
 Front ends never build an ``Environment`` themselves; ``build_runtime`` calls
 ``build_environment`` and keeps its one-line description, which ``tau run`` and the
@@ -8,10 +8,11 @@ status line show so the user always knows whether the agent is confined.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from tau_cli.core import ConfigError
 from tau_cli.runtime.sandbox import SandboxEnvironment
 from tau_cli.runtime.settings import Settings
 from tau_cli.tools import Environment, LocalEnvironment
@@ -42,7 +43,10 @@ LOCAL_DESCRIPTION = "local (no sandbox)"
 class ChosenEnvironment:
     environment: Environment
     description: str
-    """One line for the user: ``local (no sandbox)`` or what the sandbox allows."""
+    """One line for the user: ``local (no sandbox)``, what the sandbox allows, or the
+    container's engine and image."""
+    close: Callable[[], Awaitable[None]] | None = None
+    """What must run when the session ends (a container is removed)."""
 
 
 def build_environment(
@@ -61,10 +65,22 @@ def build_environment(
     own settings file, transcripts and checkpoints (copies of other projects) are
     hidden along with ``DEFAULT_DENIED`` and ``sandbox.denied_paths``.
 
+    With ``container.image`` set, tools run in a container of that image instead,
+    the project and ``permissions.additional_directories`` mounted at their paths.
+
     Raises:
         SandboxUnavailableError: the sandbox is enabled but bubblewrap cannot run.
+        ContainerUnavailableError: a container is asked for but no engine works.
+        ConfigError: both the sandbox and a container are asked for.
     """
     env = os.environ if environ is None else environ
+    if settings.container.image is not None:
+        if settings.sandbox.enabled:
+            raise ConfigError(
+                "choose either the sandbox or a container, not both "
+                "(sandbox.enabled and container.image are both set)"
+            )
+        return _container(settings, cwd=cwd, project_root=project_root, env=env, secrets=secrets)
     if not settings.sandbox.enabled:
         local = LocalEnvironment(str(cwd), secrets=secrets)
         return ChosenEnvironment(local, LOCAL_DESCRIPTION)
@@ -89,6 +105,53 @@ def build_environment(
         secrets=secrets,
     )
     return ChosenEnvironment(sandbox, sandbox.description)
+
+
+def _container(
+    settings: Settings,
+    *,
+    cwd: Path,
+    project_root: Path,
+    env: Mapping[str, str],
+    secrets: Iterable[str],
+) -> ChosenEnvironment:
+    # Imported here: most sessions never start a container.
+    from tau_cli.runtime.container import ContainerEnvironment
+
+    options = settings.container
+    home = env.get("HOME") or str(Path.home())
+    extra = [_expand(p, home) for p in settings.permissions.additional_directories]
+    mounts = [(os.path.realpath(p), os.path.realpath(p), False) for p in extra]
+    mounts += [_mount(spec, home) for spec in options.mounts]
+    container = ContainerEnvironment(
+        str(cwd),
+        image=str(options.image),
+        workspace=str(project_root),
+        mounts=mounts,
+        engine=options.engine,
+        network=options.network,
+        secrets=secrets,
+        ulimits=options.ulimits or None,
+        runtime=options.runtime,
+    )
+    return ChosenEnvironment(container, container.description, close=container.aclose)
+
+
+def _mount(spec: str, home: str) -> tuple[str, str, bool]:
+    """``HOST:CONTAINER[:ro|:rw]`` as ``(host, container, read_only)``."""
+    parts = spec.split(":")
+    if len(parts) == 3 and parts[2] in ("ro", "rw"):
+        host, inside, read_only = parts[0], parts[1], parts[2] == "ro"
+    elif len(parts) == 2:
+        host, inside, read_only = parts[0], parts[1], False
+    else:
+        raise ConfigError(f"container.mounts: {spec!r} is not HOST:CONTAINER or HOST:CONTAINER:ro")
+    host = os.path.realpath(_expand(host, home))
+    if not os.path.isabs(inside) or not os.path.exists(host):
+        raise ConfigError(
+            f"container.mounts: {spec!r} needs an existing host folder and an absolute path"
+        )
+    return host, inside, read_only
 
 
 def _expand(path: str, home: str) -> str:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from tau_cli.core import Event, ModelCapabilities
+from tau_cli.runtime.autocommit import AutoCommitError, AutoCommitter
 from tau_cli.runtime.checkpoints import (
     CheckpointError,
     CheckpointStore,
@@ -49,10 +50,12 @@ class Runtime:
         environment: str = "local",
         checkpoints: CheckpointStore | None = None,
         sessions: SessionSwitcher | None = None,
+        auto_commit: AutoCommitter | None = None,
     ) -> None:
         self._loop = loop
         self._sessions = sessions
         self._checkpoints = checkpoints
+        self._auto_commit = auto_commit
         self._environment = environment
         self._clock = clock
         self._closers = list(closers)
@@ -134,7 +137,7 @@ class Runtime:
             finally:
                 self._loop.before_tools = None
                 await asyncio.shield(snapshot)
-            await self._report_changes(emit)
+            await self._report_changes(emit, prompt)
             await emit(finished)
             return finished
 
@@ -178,7 +181,9 @@ class Runtime:
         except CheckpointError as exc:
             await emit(Notice(level="warning", message=f"no checkpoint for this turn: {exc}"))
 
-    async def _report_changes(self, emit: Callable[[object], Awaitable[None]]) -> None:
+    async def _report_changes(
+        self, emit: Callable[[object], Awaitable[None]], prompt: str = ""
+    ) -> None:
         """Say which files the turn changed, so the user can review them (or undo)."""
         if self._checkpoints is None:
             return
@@ -188,6 +193,20 @@ class Runtime:
             return
         if changes:
             await emit(Notice(level="info", message=summarize_changes(changes)))
+        if changes and self._auto_commit is not None:
+            await self._commit(emit, [c.path for c in changes], prompt)
+
+    async def _commit(
+        self, emit: Callable[[object], Awaitable[None]], paths: list[str], prompt: str
+    ) -> None:
+        """Commit the turn's files to the user's repository (``auto_commit``); failures warn."""
+        assert self._auto_commit is not None
+        try:
+            done = await asyncio.to_thread(self._auto_commit.commit, paths, prompt)
+        except AutoCommitError as exc:
+            await emit(Notice(level="warning", message=f"not committed: {exc}"))
+            return
+        await emit(Notice(level="info", message=done))
 
     async def undo(self) -> Rewound:
         """Put the files back as they were before the newest turn.

@@ -137,6 +137,35 @@ class SandboxSettings(_Section):
     credential folders, e.g. ``~/.config/secret-app``."""
 
 
+class ContainerSettings(_Section):
+    """Run the tools' commands and file operations in a Docker or Podman container.
+
+    tau starts one container per session from ``image``, with the project (and
+    ``permissions.additional_directories``) mounted at the same paths, and removes
+    it when the session ends. If no engine works, tau stops with an error instead of
+    running on this machine."""
+
+    image: str | None = None
+    """The image to run the tools in, e.g. ``python:3.12-slim``; unset means no
+    container (the ``--container IMAGE`` flag sets it for one run). It needs ``sh``,
+    ``sleep`` and ``kill``; a local image works without a registry."""
+    engine: str | None = None
+    """``podman`` or ``docker``; unset tries Podman, then Docker, and takes the first
+    whose engine answers."""
+    network: bool = False
+    """Give the container a network; off means none at all, not even ``127.0.0.1``
+    of the host."""
+    runtime: str | None = None
+    """The OCI runtime the engine should use (``--runtime``), e.g. ``runc``."""
+    mounts: list[str] = Field(default_factory=list)
+    """More folders to mount as ``HOST:CONTAINER`` or ``HOST:CONTAINER:ro``, e.g.
+    ``~/.cache/pip:/root/.cache/pip``; a folder mounted at its own path is handled
+    like the project (file tools reach it on this machine)."""
+    ulimits: list[str] = Field(default_factory=list)
+    """``--ulimit`` values, e.g. ``nofile=1024:1024``; unset uses this process's own
+    open-files limit and 4096 processes, which confined hosts (CI runners) allow."""
+
+
 class Settings(_Section):
     """Everything tau can be configured with."""
 
@@ -157,10 +186,16 @@ class Settings(_Section):
     memory: MemorySettings = MemorySettings()
     skills: SkillsSettings = SkillsSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    container: ContainerSettings = ContainerSettings()
     checkpoints: bool = True
     """Snapshot the project before each turn (in a git store under ``$TAU_HOME``, never
     your own repository) so ``tau rewind`` can restore its files. Needs git; only
     folders with ``.git`` or ``.tau`` are snapshotted; ``.gitignore`` is respected."""
+    auto_commit: bool = False
+    """After each turn that changed files, commit exactly those files to your git
+    repository, the message naming the turn's prompt (``tau: <prompt>``); whatever
+    else you staged stays staged. Never during a merge, rebase, cherry-pick, revert
+    or bisect. Needs ``checkpoints`` (they know which files the turn changed)."""
     plans_dir: str = ".tau/plans"
     """Where plan files are written, relative to the project root."""
     max_iterations: int = Field(default=100, ge=1)

@@ -48,6 +48,7 @@ _ACCUMULATING = {
     ("skills", "paths"),
     ("sandbox", "writable_paths"),
     ("sandbox", "denied_paths"),
+    ("container", "mounts"),
 }
 
 

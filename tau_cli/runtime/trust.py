@@ -79,10 +79,14 @@ GATED_KEYS: dict[str, str] = {
     "permissions.additional_directories": "extra folders widen what tools can touch",
     "skills.paths": "skill folders outside the project can grant tools",
     "sandbox.writable_paths": "writable folders widen what sandboxed commands can change",
+    "container.engine": "the container engine is a program tau runs",
+    "container.mounts": "mounts show the container folders of this machine",
+    "container.runtime": "the container runtime is a program the engine runs",
 }
 LOOSENING_MODES = frozenset({"accept_edits", "bypass"})
 # Values an untrusted project may not set, since each loosens the sandbox.
 LOOSENING_VALUES: dict[str, tuple[object, str]] = {
     "sandbox.enabled": (False, "turning the sandbox off loosens it"),
     "sandbox.network": (True, "network access loosens the sandbox"),
+    "container.network": (True, "network access loosens the container"),
 }
