@@ -194,6 +194,22 @@ class Script(_Model):
             raise ConfigError(f"not a valid script: {problems}", path=str(file)) from exc
 
 
+_SHIPPED = Path(__file__).parent / "demos"
+
+
+def script_path(name: str | Path) -> Path:
+    """The file ``scripted:NAME`` plays: a path, or the name of a script tau ships.
+
+    ``scripted:demo`` is the recorded tour for newcomers (``demos/demo.yaml`` in the
+    package); a file of the same name in the working folder wins over it.
+    """
+    path = Path(name)
+    shipped = _SHIPPED / f"{name}.yaml"
+    if not path.exists() and path.name == str(name) and shipped.is_file():
+        return shipped
+    return path
+
+
 @dataclass(frozen=True)
 class SeenMessage:
     """A message as the strictness checks see it, whatever dialect carried it."""

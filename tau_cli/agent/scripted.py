@@ -22,6 +22,7 @@ from tau_cli.agent.script import (
     Turn,
     check_request,
     estimate_tokens,
+    script_path,
     scripted_vector,
     seen_messages,
 )
@@ -55,7 +56,7 @@ class ScriptedProvider:
             self._script = script
             self._name = "scripted:<script>"
         else:
-            self._script = Script.load(script)
+            self._script = Script.load(script_path(script))
             self._name = f"scripted:{script}"
         self._sleep = sleep
         self._next = 0

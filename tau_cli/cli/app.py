@@ -15,14 +15,18 @@ import typer
 
 from tau_cli._version import __version__
 from tau_cli.cli.exit_codes import ExitCode
+from tau_cli.cli.prompt_group import PROMPT_KEY, PromptGroup
 from tau_cli.cli.workflow_app import workflow_app
 
 if TYPE_CHECKING:
     from tau_cli.runtime.settings_loader import ResolvedSettings
 
 app = typer.Typer(
+    cls=PromptGroup,
     name="tau",
-    help="tau: a terminal coding agent for local and cloud models.",
+    help="tau: a terminal coding agent for local and cloud models.\n\n"
+    'tau opens the chat here; tau "PROMPT" opens it with PROMPT already sent (without a '
+    "terminal it runs like tau run). Options go before the prompt or the command.",
     no_args_is_help=False,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -119,6 +123,10 @@ def main(
     cwd: Annotated[
         Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Write a redacted trace of this run and print its path."),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -144,19 +152,16 @@ def main(
     if not folder.is_dir():
         _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
     ctx.obj = _Options(folder, flags, True if trust else None)
+    if debug:
+        _start_debug_trace(ctx.obj)
     if deploy:
         from tau_cli.cli.deploy_command import deploy as deploy_here
 
         raise typer.Exit(deploy_here(ctx.obj.settings(), ctx.obj.cwd))
     if ctx.invoked_subcommand is None:
-        resolved = ctx.obj.settings()
-        if resolved.settings.model and sys.stdin.isatty() and sys.stdout.isatty():
-            from tau_cli.cli.tui_chat import chat_tui
+        from tau_cli.cli.start import start
 
-            raise typer.Exit(chat_tui(resolved, ctx.obj.cwd))
-        from tau_cli.cli.status import show_status
-
-        show_status(resolved)
+        raise typer.Exit(start(ctx.obj.settings(), ctx.obj.cwd, ctx.meta.get(PROMPT_KEY)))
 
 
 @config_app.command("show")
@@ -191,6 +196,7 @@ def chat_command(
     """Chat with tau in this project: full-screen in a terminal, else plain text."""
     if container is not None:
         ctx.obj.flags["container.image"] = container
+    _require_model(ctx)
     if plain or not (sys.stdin.isatty() and sys.stdout.isatty()):
         from tau_cli.cli.repl import chat_plain
 
@@ -208,6 +214,13 @@ def run_command(
     ] = None,
     output_format: Annotated[
         str, typer.Option("--output-format", help="text, json or stream-json.")
+    ] = "text",
+    input_format: Annotated[
+        str,
+        typer.Option(
+            "--input-format",
+            help="text, or stream-json: user messages as JSON lines on stdin, one turn each.",
+        ),
     ] = "text",
     max_iterations: Annotated[
         int | None, typer.Option("--max-iterations", min=1, help="Model calls allowed.")
@@ -230,12 +243,17 @@ def run_command(
             f"--output-format must be text, json or stream-json, not {output_format!r}",
             ExitCode.USAGE,
         )
+    if input_format == "stream-json":
+        _run_stream(ctx, prompt, output_format, max_iterations, resume, continue_)
+    elif input_format != "text":
+        _fail(f"--input-format must be text or stream-json, not {input_format!r}", ExitCode.USAGE)
     if prompt is None:
         if sys.stdin.isatty():
             _fail("give the task as an argument, or pipe it on stdin", ExitCode.USAGE)
         prompt = sys.stdin.read()
     if not prompt.strip():
         _fail("the task is empty", ExitCode.USAGE)
+    _require_model(ctx)
     from tau_cli.cli.run_command import run_once
 
     code = run_once(
@@ -420,6 +438,73 @@ def trust_command(
     from tau_cli.cli.trust_command import run_trust
 
     run_trust(ctx.obj.cwd, folder, revoke=revoke, list_only=list_)
+
+
+@app.command("doctor")
+def doctor_command(ctx: typer.Context) -> None:
+    """Check settings, providers, MCP servers, sandbox and ripgrep; say how to fix each."""
+    from tau_cli.cli.doctor import run_doctor
+
+    raise typer.Exit(run_doctor(ctx.obj.settings))
+
+
+@app.command("models")
+def models_command(
+    ctx: typer.Context,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the models each configured provider offers (Azure: its configured deployments)."""
+    from tau_cli.cli.models_command import list_models
+
+    raise typer.Exit(list_models(ctx.obj.settings(), as_json=json_output))
+
+
+def _start_debug_trace(options: _Options) -> None:
+    from tau_cli.cli.debug_trace import start_trace
+    from tau_cli.core import ConfigError
+
+    try:
+        resolved = options.settings()
+    except ConfigError:
+        resolved = None  # the command reports it; the trace still records the rest
+    path = start_trace(resolved, sys.argv[1:])
+    typer.echo(f"tau: writing a debug trace to {path}", err=True)
+
+
+def _run_stream(
+    ctx: typer.Context,
+    prompt: str | None,
+    output_format: str,
+    max_iterations: int | None,
+    resume: str | None,
+    continue_latest: bool,
+) -> NoReturn:
+    if output_format != "stream-json":
+        _fail("--input-format stream-json needs --output-format stream-json", ExitCode.USAGE)
+    if prompt is not None:
+        _fail("with --input-format stream-json the messages come on stdin", ExitCode.USAGE)
+    _require_model(ctx)
+    from tau_cli.cli.stream_input import run_stream
+
+    raise typer.Exit(
+        run_stream(
+            ctx.obj.settings(),
+            ctx.obj.cwd,
+            max_iterations=max_iterations,
+            resume=resume,
+            continue_latest=continue_latest,
+        )
+    )
+
+
+def _require_model(ctx: typer.Context) -> None:
+    """Stop with the first-run message when no model is configured or in reach."""
+    from tau_cli.cli.first_run import model_problem
+
+    problem = model_problem(ctx.obj.settings())
+    if problem is not None:
+        typer.echo(problem, err=True)
+        raise typer.Exit(int(ExitCode.ERROR))
 
 
 def _fail(message: str, code: ExitCode) -> NoReturn:

@@ -70,6 +70,23 @@ def list_servers(resolved: ResolvedSettings) -> None:
     console.print(table)
 
 
+async def server_statuses(resolved: ResolvedSettings) -> tuple[list[ServerStatus], list[str]]:
+    """Each startable server's state after a brief start, and the project servers
+    still waiting for approval (they are not started)."""
+    config = _config(resolved)
+    if config.errors:
+        raise ConfigError("; ".join(str(e) for e in config.errors))
+    store = ApprovalStore(tau_home())
+    startable, waiting = [], []
+    for server in config.servers.values():
+        approved = store.status(resolved.project_root, server) == "approved"
+        if server.scope != "project" or approved:
+            startable.append(server)
+        else:
+            waiting.append(server.name)
+    return (await _statuses(startable) if startable else []), waiting
+
+
 def show_tools(resolved: ResolvedSettings, name: str) -> None:
     server = _config(resolved).servers.get(name)
     if server is None:

@@ -25,6 +25,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import History
 
+from tau_cli.cli.debug_trace import traced
 from tau_cli.cli.display import progress_line
 from tau_cli.cli.terminal_interaction import TerminalInteraction
 from tau_cli.core import Event, TextDelta
@@ -153,7 +154,7 @@ async def _turn(runtime: Runtime, text: str) -> None:
         loop.add_signal_handler(signal.SIGINT, runtime.cancel)
     streaming = False
     try:
-        async for event in runtime.submit(text):
+        async for event in traced(runtime.submit(text)):
             streaming = _show(event, streaming)
     finally:
         with contextlib.suppress(NotImplementedError, RuntimeError):

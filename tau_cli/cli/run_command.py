@@ -15,6 +15,7 @@ import signal
 import sys
 from typing import Literal
 
+from tau_cli.cli.debug_trace import traced
 from tau_cli.cli.display import progress_line
 from tau_cli.cli.exit_codes import ExitCode
 from tau_cli.core import Event, Interaction, TextDelta
@@ -95,7 +96,7 @@ async def _run(
     answer = ""
     finished: TurnFinished | None = None
     try:
-        async for event in runtime.submit(prompt):
+        async for event in traced(runtime.submit(prompt)):
             if output == "stream-json":
                 sys.stdout.write(event.model_dump_json() + "\n")
                 sys.stdout.flush()

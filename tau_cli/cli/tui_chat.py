@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from tau_cli.cli.debug_trace import TracedClient, tracing
 from tau_cli.runtime.builder import Launch, open_runtime
 from tau_cli.runtime.input_history import InputHistory
 from tau_cli.runtime.interaction import NonInteractive
@@ -23,10 +24,12 @@ def chat_tui(
     continue_latest: bool = False,
     resume: str | None = None,
     pick_session: bool = False,
+    first_prompt: str | None = None,
 ) -> int:
     """The full-screen chat; ``resume`` continues that session, ``pick_session`` opens
-    the session picker first (``tau --resume`` without an id)."""
-    return asyncio.run(_chat(resolved, cwd, continue_latest, resume, pick_session))
+    the session picker first (``tau --resume`` without an id), ``first_prompt`` is sent
+    as soon as the chat is on screen (``tau "prompt"``)."""
+    return asyncio.run(_chat(resolved, cwd, continue_latest, resume, pick_session, first_prompt))
 
 
 async def _chat(
@@ -35,6 +38,7 @@ async def _chat(
     continue_latest: bool,
     resume: str | None = None,
     pick_session: bool = False,
+    first_prompt: str | None = None,
 ) -> int:
     from tau_cli.tui import TauApp, TuiInteraction
 
@@ -47,7 +51,7 @@ async def _chat(
     resumed = continue_latest or resume is not None
     try:
         app = TauApp(
-            runtime,
+            TracedClient(runtime) if tracing() else runtime,
             interaction,
             model=resolved.settings.model or "",
             location=_location(cwd),
@@ -57,6 +61,7 @@ async def _chat(
             history=runtime.loop.session.messages if resumed else (),
             input_history=InputHistory.for_project(resolved.project_root, tau_home()),
             pick_session=pick_session,
+            first_prompt=first_prompt,
         )
         await app.run_async()
     finally:

@@ -32,6 +32,23 @@ def run_tau(*args: str, cwd: Path, **extra: str) -> subprocess.CompletedProcess[
     )
 
 
+def wait_for_turn_end(tau_home: Path, timeout: float = 20.0) -> Path:
+    """Block until a ``--debug`` trace under ``tau_home`` records a finished turn.
+
+    Quitting the full-screen chat while a turn is still winding down is a different
+    test; tests that drive the chat wait for this before they quit.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        traces = list((tau_home / "debug").glob("trace-*.log"))
+        if traces and '"type": "turn_finished"' in traces[0].read_text(encoding="utf-8"):
+            return traces[0]
+        assert time.monotonic() < deadline, "the turn never finished"
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
