@@ -15,14 +15,13 @@ summary), and the project must have changed as the edit said.
 From one run: wall time (spawn to exit), launch to the first request reaching
 the server, per-turn overhead (the server finished a response until the next
 request arrived: parsing, the tool, the transcript, the next request; the
-median turn), and peak RSS of the ``tau`` process (``wait4``'s ``ru_maxrss``;
-it would also cover a child that grew larger, which pytest does not).
+median turn), and peak RSS of the ``tau`` process itself (its ``VmHWM``, read
+every 2 ms until it exits; children such as pytest are not counted).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
@@ -175,27 +174,44 @@ def _run_task(name: str) -> TaskRun:
                 "OPENAI_API_KEY": "sk-bench-0000",
             }
             argv = [str(_BIN / "tau"), "run", "--max-iterations", "60", "Do the task."]
-            start = time.perf_counter()
-            process = subprocess.Popen(
-                argv,
-                cwd=project,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-            assert process.stderr is not None
-            errors = process.stderr.read()  # the run's end closes it
-            _, status, usage = os.wait4(process.pid, 0)
-            wall = time.perf_counter() - start
-            process.returncode = os.waitstatus_to_exitcode(status)
-            process.stderr.close()
+            errors = root / "stderr.txt"
+            with errors.open("wb") as stderr:
+                start = time.perf_counter()
+                process = subprocess.Popen(
+                    argv,
+                    cwd=project,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                )
+                peak_kb = 0
+                while process.poll() is None:
+                    peak_kb = max(peak_kb, _high_water_kb(process.pid))
+                    time.sleep(0.002)
+                wall = time.perf_counter() - start
             if process.returncode != 0:
-                raise RuntimeError(f"tau run failed: {errors.decode(errors='replace')[-500:]}")
+                raise RuntimeError(f"tau run failed: {errors.read_text(errors='replace')[-500:]}")
             requests, times = server.requests, list(server.times)
             (_check_fix if name == "fix" else _check_loop)(requests, project)
     gaps = [times[k + 1][0] - times[k][1] for k in range(len(times) - 1)]
-    return TaskRun(wall, times[0][0] - start, gaps, usage.ru_maxrss / 1024)
+    return TaskRun(wall, times[0][0] - start, gaps, peak_kb / 1024)
+
+
+def _high_water_kb(pid: int) -> int:
+    """The process's peak resident set so far (``VmHWM``), 0 once it is gone.
+
+    Not ``wait4``'s ``ru_maxrss``: a child started with vfork inherits the parent's
+    peak through ``exec``, so it would report the benchmark's own size.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
 
 
 @cache
