@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import loop, startup
+from benchmarks import loop, mcp_startup, search, sessions, startup, tasks
 from benchmarks._harness import machine, run_figures, table, write_json
 
 ALL = [*startup.FIGURES, *loop.FIGURES]
+ALL += [*search.FIGURES, *sessions.FIGURES, *mcp_startup.FIGURES, *tasks.FIGURES]
 
 
 def main() -> None:

@@ -121,4 +121,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:.3f} s"
     if unit == "ms":
         return f"{value:.2f} ms"
+    if unit == "x":
+        return f"{value:.2f}x"
+    if unit == "MB":
+        return f"{value:.0f} MB"
     return f"{value:g} {unit}"

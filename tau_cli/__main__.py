@@ -17,9 +17,21 @@ def main() -> None:
 
         sys.stdout.write(f"tau {__version__}\n")
         return
+    _skip_httpx_command_line()
     from tau_cli.cli.app import run
 
     run()
+
+
+def _skip_httpx_command_line() -> None:
+    """Keep httpx from importing its own command-line client.
+
+    httpx's package imports ``httpx._main`` (click, pygments, rich's tables and
+    syntax) whenever those are installed, and typer brings them: some 50-100 ms on
+    every command that talks to a model, for a CLI tau never runs. A ``None``
+    entry makes that optional import fail at once, as it does where they are missing.
+    """
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
 import tau_cli
+from tau_cli.agent import Turn
+from tau_cli.testing import ScriptedModelServer
 
 HEAVY = ["textual", "httpx", "mcp", "yaml", "prompt_toolkit"]
 
@@ -20,14 +23,15 @@ try:
     main()
 except SystemExit:
     pass
-sys.__stderr__.write(json.dumps(sorted(m.split(".")[0] for m in sys.modules)))
+loaded = [name for name, module in sys.modules.items() if module is not None]
+sys.__stderr__.write(json.dumps(sorted(name.split(".")[0] for name in loaded)))
 """
 
 
-def _modules_after(*args: str) -> set[str]:
+def _modules_after(*args: str, env: dict[str, str] | None = None) -> set[str]:
     code = _PROBE.replace("ARGS", repr(list(args)))
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
     )
     assert result.returncode == 0, result.stderr
     return set(json.loads(result.stderr.strip().splitlines()[-1]))
@@ -55,3 +59,19 @@ def test_version_output() -> None:
         [sys.executable, "-m", "tau_cli", "--version"], capture_output=True, text=True, timeout=60
     )
     assert result.stdout == f"tau {tau_cli.__version__}\n"
+
+
+def test_run_talks_to_the_model_without_httpx_command_line_client() -> None:
+    with ScriptedModelServer([Turn(text="done")]) as server:
+        env = {
+            **os.environ,
+            "TAU_MODEL": "openai:scripted-model",
+            "OPENAI_BASE_URL": f"{server.url}/v1",
+            "OPENAI_API_KEY": "sk-test-0000",
+        }
+        modules = _modules_after("run", "hi", env=env)
+        assert len(server.requests) == 1  # the run really reached the model over httpx
+
+    assert "httpx" in modules
+    assert "click" not in modules
+    assert "pygments" not in modules

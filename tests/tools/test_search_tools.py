@@ -82,7 +82,10 @@ async def _glob(context: ToolContext, pattern: str, path: str | None = None) -> 
 
 
 @needs_git
-@pytest.mark.parametrize("pattern", ["**", "**/*.py", "src/**/*.ts", "*.log", "**/*.md"])
+@pytest.mark.parametrize(
+    "pattern",
+    ["**", "**/*.py", "src/**/*.ts", "*.log", "**/*.md", "**/.gitignore", "**/*.{py,ts}", "a}{b"],
+)
 async def test_glob_lists_what_git_ls_files_lists(
     tree: Path, context: ToolContext, pattern: str
 ) -> None:
