@@ -22,14 +22,15 @@ import os
 import platform
 import sys
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tau_cli._version import __version__
-from tau_cli.core import Event, ReasoningDelta, TextDelta
-from tau_cli.runtime.client import RuntimeClient, SessionInfo
+from tau_cli.core import Event, Message, ReasoningDelta, TextDelta, TokenUsage, ToolResult
+from tau_cli.runtime.client import Completions, RuntimeClient, RuntimeDescription, SessionInfo
+from tau_cli.runtime.events import Compacted
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.settings import PermissionMode
 from tau_cli.runtime.settings_loader import ResolvedSettings
@@ -153,6 +154,33 @@ class TracedClient:
 
     async def fork_session(self, at: int | None = None) -> str:
         return await self._client.fork_session(at)
+
+    def messages(self) -> Sequence[Message]:
+        return self._client.messages()
+
+    def usage(self) -> TokenUsage:
+        return self._client.usage()
+
+    def describe(self) -> RuntimeDescription:
+        return self._client.describe()
+
+    async def completions(self) -> Completions:
+        return await self._client.completions()
+
+    async def set_model(self, model: str) -> None:
+        await self._client.set_model(model)
+
+    async def compact(self, focus: str | None = None) -> Compacted | None:
+        return await self._client.compact(focus)
+
+    async def run_shell(self, command: str) -> ToolResult:
+        return await self._client.run_shell(command)
+
+    async def undo(self) -> str:
+        return await self._client.undo()
+
+    async def remember(self, note: str) -> str:
+        return await self._client.remember(note)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -224,7 +224,8 @@ class TauApp(App[None]):
         return self.query_one("#prompt", PromptInput)
 
     def watch_working(self, working: bool) -> None:
-        self.query_one(StatusBar).working = working
+        for status in self.query(StatusBar):  # none once the app is closing
+            status.working = working
 
     # Input ------------------------------------------------------------------
 

@@ -110,7 +110,8 @@ FIELD_NOTES: dict[str, str] = {
     # sent to some
     "prompt": "What the user submitted.",
     "stop_hook_active": "True when this turn already went on once because a Stop hook blocked.",
-    "trigger": "`auto`: the context passed the compaction threshold.",
+    "trigger": "`auto`: the context passed the compaction threshold; `manual`: `/compact`.",
+    "custom_instructions": "With `/compact FOCUS`: what the summary should keep.",
     "tool_name": "tau's tool name (`bash`, `edit`, `mcp__server__tool`...).",
     "tool_input": "The call's arguments as the model sent them.",
     "tool_use_id": "The tool call's id.",
