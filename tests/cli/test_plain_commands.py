@@ -61,21 +61,21 @@ def test_the_plain_chat_has_the_shared_commands_and_history(repo: Path) -> None:
         child.expect(pexpect.EOF)
         child.close()
         models = [r.json()["model"] for r in server.requests]
+        assert child.exitstatus == 0
+        assert models == ["scripted-model", "other-model"]
 
-    assert child.exitstatus == 0
-    assert models == ["scripted-model", "other-model"]
-
-    # Up in a new chat brings back what was typed in the last one
-    child = pexpect.spawn(
-        TAU, ["chat", "--plain"], cwd=str(repo), env=env, encoding="utf-8", timeout=30
-    )
-    child.expect("/help for commands")
-    child.send("\x1b[A")  # Up
-    child.expect("/exit")
-    child.sendcontrol("u")
-    child.sendcontrol("d")
-    child.expect(pexpect.EOF)
-    child.close()
+        # Up in a new chat brings back what was typed in the last one (the model is still
+        # up: tau checks it can reach one before it starts)
+        child = pexpect.spawn(
+            TAU, ["chat", "--plain"], cwd=str(repo), env=env, encoding="utf-8", timeout=30
+        )
+        child.expect("/help for commands")
+        child.send("\x1b[A")  # Up
+        child.expect("/exit")
+        child.sendcontrol("u")
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+        child.close()
 
 
 BOOKING = Path(__file__).parents[1] / "tui" / "servers" / "booking_mcp.py"
