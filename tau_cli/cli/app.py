@@ -392,6 +392,17 @@ def trust_command(
     run_trust(ctx.obj.cwd, folder, revoke=revoke, list_only=list_)
 
 
+@app.command("acp")
+def acp_command(ctx: typer.Context) -> None:
+    """Serve tau over the Agent Client Protocol on stdin/stdout (for editors such as Zed)."""
+    from tau_cli.cli.acp_command import serve_acp
+
+    options: _Options = ctx.obj
+    raise typer.Exit(
+        serve_acp(lambda folder: _Options(folder, options.flags, options.trust).settings())
+    )
+
+
 def _fail(message: str, code: ExitCode) -> NoReturn:
     typer.echo(f"tau: error: {message}", err=True)
     raise typer.Exit(int(code))
