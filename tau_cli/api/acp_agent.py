@@ -231,16 +231,36 @@ class AcpAgent:
 
     async def ext_method(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """tau's extensions; the SDK passes the method without its leading underscore."""
+        session_id = params.get("sessionId")
+        if method == "tau/fork" and isinstance(session_id, str):
+            return await self._fork(session_id, params.get("at"))
         handler = _EXTENSIONS.get(method)
         if handler is None:
             raise RequestError.method_not_found(f"_{method}")
-        session_id = params.get("sessionId")
         if not isinstance(session_id, str):
             raise RequestError.invalid_params({"details": "sessionId is required"})
         return handler(self, self._session(session_id), params)
 
     async def ext_notification(self, method: str, params: dict[str, Any]) -> None:
-        _log.info("ignored extension notification %s", method)
+        """``_tau/inject``: text typed while the agent works, for the model's next step."""
+        session = self._sessions.get(str(params.get("sessionId")))
+        text = params.get("text")
+        if method == "tau/inject" and session is not None and isinstance(text, str):
+            session.runtime.inject(text)
+        else:
+            _log.info("ignored extension notification %s", method)
+
+    async def _fork(self, session_id: str, at: object) -> dict[str, Any]:
+        """``_tau/fork``: continue in a copy of the conversation (its first ``at`` messages)."""
+        session = self._session(session_id)
+        if at is not None and (not isinstance(at, int) or at < 0):
+            raise RequestError.invalid_params({"details": "at must be a message count"})
+        try:
+            forked = await session.runtime.fork_session(at)
+        except (TauError, RuntimeError) as exc:
+            raise RequestError.invalid_request({"details": str(exc)}) from exc
+        self._sessions[forked] = self._sessions.pop(session_id)
+        return {"sessionId": forked}
 
     async def aclose(self) -> None:
         for session_id in list(self._sessions):

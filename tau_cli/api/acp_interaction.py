@@ -77,11 +77,20 @@ class AcpInteraction:
         chosen = _chosen(response)
         if chosen == "allow_once":
             return PermissionDecision(choice=PermissionChoice.ALLOW_ONCE)
+        if chosen == "allow_session":
+            return PermissionDecision(
+                choice=PermissionChoice.ALLOW_SESSION, rule=request.suggested_rule
+            )
         if chosen == "allow_always":
             return PermissionDecision(
                 choice=PermissionChoice.ALLOW_ALWAYS, rule=request.suggested_rule
             )
-        return PermissionDecision(choice=PermissionChoice.DENY)
+        tau = (response.field_meta or {}).get("tau")
+        feedback = tau.get("feedback") if isinstance(tau, dict) else None
+        return PermissionDecision(
+            choice=PermissionChoice.DENY,
+            feedback=feedback if isinstance(feedback, str) and feedback else None,
+        )
 
     async def approve_plan(self, request: PlanApprovalRequest) -> PlanDecision:
         if self._extensions:

@@ -238,6 +238,8 @@ class EventMapper:
             raw_input=dict(request.arguments),
             content=content or None,
             locations=locations or None,
+            # a tau client rebuilds the exact request (summary, rule, diff) from this
+            field_meta={"tau": {"request": request.model_dump(mode="json")}},
         )
 
     def replay(self, messages: Sequence[Message]) -> list[Outgoing]:
@@ -336,6 +338,7 @@ class EventMapper:
             status="pending",
             raw_input=dict(call.arguments),
             locations=self._locations(call) or None,
+            field_meta={"tau": {"tool": call.name}},
         )
 
     def _started(self, call: ToolCall) -> ToolCallProgress:
@@ -353,6 +356,7 @@ class EventMapper:
             tool_call_id=call.id,
             status="in_progress",
             content=content,
+            field_meta={"tau": {"tool": call.name}},
         )
 
     def _finished(self, call_id: str, result: ToolResult) -> list[Outgoing]:
@@ -430,13 +434,18 @@ def permission_options(request: PermissionRequest) -> list[PermissionOption]:
     """The choices an editor shows for a tool call: once, always (with the rule), deny."""
     options = [PermissionOption(option_id="allow_once", name="Allow once", kind="allow_once")]
     if request.suggested_rule:
-        options.append(
+        options += [
+            PermissionOption(
+                option_id="allow_session",
+                name=f"Allow {request.suggested_rule} for this session",
+                kind="allow_always",
+            ),
             PermissionOption(
                 option_id="allow_always",
-                name=f"Always allow {request.suggested_rule}",
+                name=f"Always allow {request.suggested_rule} in this project",
                 kind="allow_always",
-            )
-        )
+            ),
+        ]
     options.append(PermissionOption(option_id="deny", name="Deny", kind="reject_once"))
     return options
 

@@ -105,6 +105,10 @@ def main(
     cwd: Annotated[
         Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
     ] = None,
+    connect: Annotated[
+        str | None,
+        typer.Option("--connect", help="Chat with an ACP agent started by this command."),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -128,6 +132,10 @@ def main(
     if not folder.is_dir():
         _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
     ctx.obj = _Options(folder, flags, True if trust else None)
+    if ctx.invoked_subcommand is None and connect is not None:
+        from tau_cli.cli.acp_command import connect_tui
+
+        raise typer.Exit(connect_tui(connect, folder))
     if ctx.invoked_subcommand is None:
         resolved = ctx.obj.settings()
         if resolved.settings.model and sys.stdin.isatty() and sys.stdout.isatty():

@@ -1,0 +1,87 @@
+"""The TUI attached to ``tau acp`` through the ACP client, as ``tau --connect`` does."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tau_cli.api import AcpRuntimeClient
+from tau_cli.testing import ScriptedModelServer
+from tau_cli.tui import PermissionPrompt, TauApp, TuiInteraction
+from tau_cli.tui.widgets import Answer, ToolCard
+from tests.tui.conftest import wait_for
+
+from .conftest import TAU, model_env
+from .test_acp_agent import turns
+
+
+@contextlib.asynccontextmanager
+async def attached_app(
+    project: Path, script: list[dict[str, Any]]
+) -> AsyncIterator[tuple[TauApp, Pilot[None], AcpRuntimeClient]]:
+    interaction = TuiInteraction()
+    with ScriptedModelServer(turns(*script)) as server:
+        client = await AcpRuntimeClient.start(
+            [TAU, "acp"], cwd=project, interaction=interaction, environ=model_env(server)
+        )
+        try:
+            app = TauApp(
+                client,
+                interaction,
+                model="tau via ACP",
+                location="~/project",
+                mode=client.mode,
+                root=str(project),
+            )
+            async with app.run_test(size=(100, 36)) as pilot:
+                yield app, pilot, client
+        finally:
+            await client.aclose()
+
+
+async def _type(pilot: Pilot[None], text: str) -> None:
+    focused = pilot.app.focused
+    assert isinstance(focused, Input), focused
+    focused.value = text
+    await pilot.press("enter")
+
+
+async def test_the_tui_over_acp_runs_a_task_with_one_approval_given_and_one_refused(
+    project: Path,
+) -> None:
+    script = [
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "touch made-it"}}]},
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "rm -rf build"}}]},
+        {
+            "expect": {"last_tool_result_contains": "keep the build folder"},
+            "text": "Made it, and left build alone.",
+        },
+    ]
+    (project / "build").mkdir()
+    async with attached_app(project, script) as (app, pilot, client):
+        assert client.agent is not None and client.agent.name == "tau"
+        await _type(pilot, "make a file, then clean up")
+        await wait_for(pilot, lambda: app.query(PermissionPrompt), seconds=30)
+        first = app.query(PermissionPrompt).last()
+        assert first.request.summary == "Run: touch made-it"
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(app.query(PermissionPrompt)) == 2, seconds=30)
+        second = app.query(PermissionPrompt).last()
+        assert second.request.summary == "Run: rm -rf build"
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.query("PermissionPrompt Input"), seconds=10)
+        await _type(pilot, "keep the build folder")
+        await wait_for(pilot, lambda: not app.working, seconds=30)
+
+        assert (project / "made-it").exists()
+        assert (project / "build").is_dir()
+        (card,) = app.query(ToolCard)  # a refused call never runs, so it gets no card
+        assert card.call.name == "bash" and card.status == "done"
+        record = str(second.query_one("Static").render())
+        assert record == "✗ denied · Run: rm -rf build — keep the build folder"
+        assert [a.text for a in app.query(Answer)] == ["Made it, and left build alone."]
