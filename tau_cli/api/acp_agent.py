@@ -58,7 +58,7 @@ from tau_cli.api.acp_interaction import AcpInteraction, PermissionAsker
 from tau_cli.api.acp_mapping import EventMapper, Extension, Outgoing
 from tau_cli.core import TauError, TokenUsage
 from tau_cli.runtime.builder import Launch, build_runtime
-from tau_cli.runtime.events import TurnFinished
+from tau_cli.runtime.events import ToolFinished, TurnFinished
 from tau_cli.runtime.interaction import NonInteractive
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.runtime import Runtime
@@ -269,6 +269,8 @@ class AcpAgent:
     async def _run_turn(self, session_id: str, session: _Session, text: str) -> PromptResponse:
         finished: TurnFinished | None = None
         async for event in session.runtime.submit(text):
+            if isinstance(event, ToolFinished):  # a plan approved by this call is pinned now
+                session.mapper.approved_plan(session.runtime.loop.pinned)
             for update in session.mapper.map(event):
                 await self._send(session_id, update)
             if isinstance(event, TurnFinished):
