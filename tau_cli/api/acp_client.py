@@ -14,13 +14,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import contextvars
 import itertools
+import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from acp import PROTOCOL_VERSION, Client, RequestError
 from acp.client.connection import ClientSideConnection
@@ -73,6 +75,8 @@ from tau_cli.runtime.events import (
 )
 from tau_cli.runtime.settings import PermissionMode
 
+T = TypeVar("T")
+_log = logging.getLogger(__name__)
 _STOPS: dict[str, TurnEnd] = {
     "end_turn": "completed",
     "max_tokens": "completed",
@@ -83,6 +87,8 @@ _STOPS: dict[str, TurnEnd] = {
 _MODES = ("default", "accept_edits", "plan", "bypass")
 _LINE_LIMIT = 50 * 1024 * 1024
 _STDERR_LINES = 40
+_START_SECONDS = 60.0
+"""How long an agent may take to start and open a session (a container may pull first)."""
 
 
 class AgentGone(RuntimeError):
@@ -105,6 +111,7 @@ class AcpRuntimeClient:
         self._turn: asyncio.Future[Any] | None = None
         self._seq = itertools.count(1)
         self._background: set[asyncio.Task[Any]] = set()
+        self._context: contextvars.Context | None = None
         self.stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
         """The agent's last lines on stderr, for telling the user why it failed."""
         self.agent: Implementation | None = None
@@ -148,7 +155,12 @@ class AcpRuntimeClient:
         # found" for those a client lacks (terminals, files): tau offers neither.
         client._conn = ClientSideConnection(cast(Client, client), process.stdin, process.stdout)
         try:
-            await client._open()
+            await asyncio.wait_for(client._open(), _START_SECONDS)
+        except TimeoutError as exc:
+            await client.aclose()
+            raise AgentGone(
+                f"{command[0]!r} did not answer ACP's initialize within {_START_SECONDS:g}s"
+            ) from exc
         except BaseException:
             await client.aclose()
             raise
@@ -167,8 +179,10 @@ class AcpRuntimeClient:
             tau = (meta or {}).get("tau")
             self.extensions = isinstance(tau, dict) and tau.get("extensions") is True
             session = await conn.new_session(cwd=str(self._cwd), mcp_servers=[])
-        except (RequestError, ConnectionError) as exc:
+        except RequestError as exc:
             raise AgentGone(self._why(exc)) from exc
+        except ConnectionError as exc:
+            raise AgentGone(await self._exit_story()) from exc
         self._session_id = session.session_id
         if session.modes is not None and session.modes.current_mode_id in _MODES:
             self.mode = session.modes.current_mode_id  # type: ignore[assignment]
@@ -187,6 +201,7 @@ class AcpRuntimeClient:
         conn = self._connection()
         queue: asyncio.Queue[Event] = asyncio.Queue()
         self._queue, self._text, self._calls = queue, [], []
+        self._context = contextvars.copy_context()
         yield self._stamp(TurnStarted(prompt=prompt))
         turn = asyncio.ensure_future(
             conn.prompt(
@@ -319,7 +334,7 @@ class AcpRuntimeClient:
         self, options: list[PermissionOption], session_id: str, tool_call: ToolCallUpdate, **_: Any
     ) -> RequestPermissionResponse:
         request = _request_of(tool_call)
-        decision = await self._interaction.request_permission(request)
+        decision = await self._in_turn(self._interaction.request_permission(request))
         wanted = {
             PermissionChoice.ALLOW_ONCE: ("allow_once", "allow_once"),
             PermissionChoice.ALLOW_SESSION: ("allow_session", "allow_once"),
@@ -340,17 +355,23 @@ class AcpRuntimeClient:
     async def ext_method(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         body = {k: v for k, v in params.items() if k != "sessionId"}
         if method == "tau/approve_plan":
-            plan = await self._interaction.approve_plan(PlanApprovalRequest.model_validate(body))
+            plan = await self._in_turn(
+                self._interaction.approve_plan(PlanApprovalRequest.model_validate(body))
+            )
             return {
                 "approved": plan.approved,
                 "modeAfter": plan.mode_after,
                 "feedback": plan.feedback,
             }
         if method == "tau/ask":
-            answer = await self._interaction.ask(QuestionRequest.model_validate(body))
+            answer = await self._in_turn(
+                self._interaction.ask(QuestionRequest.model_validate(body))
+            )
             return answer.model_dump(mode="json")
         if method == "tau/elicit":
-            reply = await self._interaction.elicit(ElicitationRequest.model_validate(body))
+            reply = await self._in_turn(
+                self._interaction.elicit(ElicitationRequest.model_validate(body))
+            )
             return reply.model_dump(mode="json")
         raise RequestError.method_not_found(f"_{method}")
 
@@ -449,6 +470,18 @@ class AcpRuntimeClient:
             return f"the agent stopped: {self.stderr[-1]}"
         return str(error) or type(error).__name__
 
+    async def _exit_story(self) -> str:
+        """Why the agent went away: its exit code and its last words on stderr."""
+        process = self._process
+        code = None
+        if process is not None:
+            with contextlib.suppress(TimeoutError):
+                code = await asyncio.wait_for(process.wait(), 2)
+        said = f": {self.stderr[-1]}" if self.stderr else ""
+        if code is None:
+            return f"the agent closed the connection{said}"
+        return f"the agent exited with code {code} before answering{said}"
+
     def _connection(self) -> ClientSideConnection:
         if self._conn is None:
             raise AgentGone("not connected to an agent")
@@ -459,15 +492,32 @@ class AcpRuntimeClient:
             seq=next(self._seq), session_id=self._session_id, time=datetime.now(UTC)
         )
 
+    async def _in_turn(self, question: Coroutine[Any, Any, T]) -> T:
+        """Ask in the context of the code that submitted the turn, as in-process.
+
+        The agent's requests arrive on the connection's own tasks; a UI's
+        ``Interaction`` may rely on context its caller set (Textual's active app).
+        """
+        if self._context is None:
+            return await question
+        return await asyncio.create_task(question, context=self._context.copy())
+
     def _spawn(self, work: Any) -> None:
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        task.add_done_callback(_forget)
 
     async def _read_stderr(self) -> None:
         assert self._process is not None and self._process.stderr is not None
         async for line in self._process.stderr:
             self.stderr.append(line.decode("utf-8", "replace").rstrip())
+
+
+def _forget(task: asyncio.Task[Any]) -> None:
+    """A background send that failed (the agent is gone) is not worth a warning."""
+    if not task.cancelled() and task.exception() is not None:
+        _log.debug("background send failed: %s", task.exception())
 
 
 def _request_of(tool_call: ToolCallUpdate) -> PermissionRequest:
