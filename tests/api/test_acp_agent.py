@@ -245,6 +245,7 @@ async def test_tau_extensions_show_rules_and_context_and_add_a_rule(project: Pat
             await tau.conn.prompt(session_id=sid, prompt=[text_block("hello")])
             context = await tau.conn.ext_method("tau/context", {"sessionId": sid})
             servers = await tau.conn.ext_method("tau/mcp_servers", {"sessionId": sid})
+            skills = await tau.conn.ext_method("tau/skills", {"sessionId": sid})
             with pytest.raises(RequestError) as bad:
                 await tau.conn.ext_method("tau/nothing", {"sessionId": sid})
 
@@ -255,6 +256,10 @@ async def test_tau_extensions_show_rules_and_context_and_add_a_rule(project: Pat
     assert context["messages"] >= 3
     assert context["lastTurn"]["prompt_tokens"] > 0
     assert servers == {"servers": []}
+    shipped = [s["name"] for s in skills["skills"]]
+    assert "writing-skills" in shipped
+    [commands] = tau.wire.updates("available_commands_update")
+    assert [c["name"] for c in commands["availableCommands"]] == shipped
     assert bad.value.code == -32601
 
 
