@@ -12,7 +12,7 @@ from textual.widgets import Input
 
 from tau_cli.api import AcpRuntimeClient
 from tau_cli.testing import ScriptedModelServer
-from tau_cli.tui import PermissionPrompt, TauApp, TuiInteraction
+from tau_cli.tui import PermissionPrompt, PlanPrompt, QuestionPrompt, TauApp, TuiInteraction
 from tau_cli.tui.widgets import Answer, ToolCard
 from tests.tui.conftest import wait_for
 
@@ -22,12 +22,12 @@ from .test_acp_agent import turns
 
 @contextlib.asynccontextmanager
 async def attached_app(
-    project: Path, script: list[dict[str, Any]]
+    project: Path, script: list[dict[str, Any]], *flags: str
 ) -> AsyncIterator[tuple[TauApp, Pilot[None], AcpRuntimeClient]]:
     interaction = TuiInteraction()
     with ScriptedModelServer(turns(*script)) as server:
         client = await AcpRuntimeClient.start(
-            [TAU, "acp"], cwd=project, interaction=interaction, environ=model_env(server)
+            [TAU, *flags, "acp"], cwd=project, interaction=interaction, environ=model_env(server)
         )
         try:
             app = TauApp(
@@ -85,3 +85,41 @@ async def test_the_tui_over_acp_runs_a_task_with_one_approval_given_and_one_refu
         record = str(second.query_one("Static").render())
         assert record == "✗ denied · Run: rm -rf build — keep the build folder"
         assert [a.text for a in app.query(Answer)] == ["Made it, and left build alone."]
+
+
+async def test_plans_and_questions_are_answered_in_the_tui_over_acp(project: Path) -> None:
+    plan = "- [ ] Change `a - b` to `a + b`\n- [ ] Run the tests\n"
+    propose = {"name": "propose_plan", "arguments": {"title": "Fix add", "plan": plan}}
+    ask = {
+        "name": "ask_user",
+        "arguments": {
+            "question": "Which test runner?",
+            "options": [{"label": "unittest"}, {"label": "pytest"}],
+        },
+    }
+    script = [
+        {"tool_calls": [propose]},
+        {"expect": {"last_tool_result_contains": "also run mypy"}, "tool_calls": [propose]},
+        {"tool_calls": [ask]},
+        {"expect": {"last_tool_result_contains": "pytest"}, "text": "Planned, with pytest."},
+    ]
+    async with attached_app(project, script, "--permission-mode", "plan") as (app, pilot, _):
+        assert app.mode == "plan"
+        await _type(pilot, "fix add, plan first")
+        await wait_for(pilot, lambda: app.query(PlanPrompt), seconds=30)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.query("PlanPrompt Input"), seconds=10)
+        await _type(pilot, "also run mypy")
+        await wait_for(pilot, lambda: len(app.query(PlanPrompt)) == 2, seconds=30)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.query(QuestionPrompt), seconds=30)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: not app.working, seconds=30)
+
+        records = [str(p.query_one("Static").render()) for p in app.query(PlanPrompt)]
+        assert records == [
+            "✗ plan rejected — also run mypy",
+            "✓ plan approved, edits accepted",
+        ]
+        assert app.mode == "accept_edits"
+        assert [a.text for a in app.query(Answer)] == ["Planned, with pytest."]
