@@ -193,6 +193,7 @@ class AcpAgent:
                     cwd=str(getattr(s, "cwd", "") or folder or ""),
                     title=s.title or None,
                     updated_at=s.updated_at.isoformat(),
+                    field_meta={"tau": {"messages": s.message_count}},
                 )
                 for s in found
             ]

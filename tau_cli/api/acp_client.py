@@ -261,7 +261,7 @@ class AcpRuntimeClient:
                 id=s.session_id,
                 title=s.title or "",
                 updated_at=_parse_time(s.updated_at),
-                message_count=0,
+                message_count=_meta_count(s.field_meta),
             )
             for s in found.sessions
         ]
@@ -557,6 +557,12 @@ def _meta_tool(meta: dict[str, Any] | None) -> str | None:
     tau = (meta or {}).get("tau")
     name = tau.get("tool") if isinstance(tau, dict) else None
     return name if isinstance(name, str) else None
+
+
+def _meta_count(meta: dict[str, Any] | None) -> int:
+    tau = (meta or {}).get("tau")
+    count = tau.get("messages") if isinstance(tau, dict) else None
+    return count if isinstance(count, int) else 0
 
 
 def _block_text(block: Any) -> str:

@@ -85,6 +85,9 @@ async def test_the_tui_over_acp_runs_a_task_with_one_approval_given_and_one_refu
         record = str(second.query_one("Static").render())
         assert record == "✗ denied · Run: rm -rf build — keep the build folder"
         assert [a.text for a in app.query(Answer)] == ["Made it, and left build alone."]
+        [listed] = await client.sessions()
+        assert listed.id == client.session_id
+        assert listed.message_count > 4
 
 
 async def test_plans_and_questions_are_answered_in_the_tui_over_acp(project: Path) -> None:
