@@ -16,10 +16,11 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from acp import PROTOCOL_VERSION, RequestError
 from acp.schema import (
@@ -89,7 +90,7 @@ LoadSettings = Callable[[Path], ResolvedSettings]
 """Settings for a session working in a folder (the CLI's flags applied)."""
 
 
-class SessionClient(PermissionAsker):
+class SessionClient(PermissionAsker, Protocol):
     """The part of the SDK's agent-side connection the agent uses."""
 
     async def session_update(self, session_id: str, update: Any, **kwargs: Any) -> None: ...
@@ -392,8 +393,6 @@ class AcpAgent:
             await session.runtime.aclose()
 
     def _env(self) -> dict[str, str]:
-        import os
-
         return dict(os.environ) if self._environ is None else self._environ
 
 

@@ -10,7 +10,6 @@ the tool call's content and the answers as options, which every editor can show.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -35,8 +34,6 @@ from tau_cli.core import (
     QuestionAnswer,
     QuestionRequest,
 )
-
-_log = logging.getLogger(__name__)
 
 
 class PermissionAsker(Protocol):
