@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input
 
 from tau_cli.api import AcpRuntimeClient
@@ -44,6 +45,21 @@ async def attached_app(
             await client.aclose()
 
 
+async def _asked(pilot: Pilot[None], kind: type[Widget], count: int = 1) -> Widget:
+    """Wait for the ``count``-th question of ``kind`` to hold the keyboard focus.
+
+    A prompt is in the tree a moment before it takes the focus; a key pressed in
+    between would go to the input line instead.
+    """
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: len(app.query(kind)) == count and app.focused is app.query(kind).last(),
+        seconds=30,
+    )
+    return app.query(kind).last()
+
+
 async def _type(pilot: Pilot[None], text: str) -> None:
     focused = pilot.app.focused
     assert isinstance(focused, Input), focused
@@ -66,15 +82,17 @@ async def test_the_tui_over_acp_runs_a_task_with_one_approval_given_and_one_refu
     async with attached_app(project, script) as (app, pilot, client):
         assert client.agent is not None and client.agent.name == "tau"
         await _type(pilot, "make a file, then clean up")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt), seconds=30)
-        first = app.query(PermissionPrompt).last()
+        first = await _asked(pilot, PermissionPrompt)
+        assert isinstance(first, PermissionPrompt)
         assert first.request.summary == "Run: touch made-it"
         await pilot.press("y")
-        await wait_for(pilot, lambda: len(app.query(PermissionPrompt)) == 2, seconds=30)
-        second = app.query(PermissionPrompt).last()
+        second = await _asked(pilot, PermissionPrompt, 2)
+        assert isinstance(second, PermissionPrompt)
         assert second.request.summary == "Run: rm -rf build"
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.query("PermissionPrompt Input"), seconds=10)
+        await wait_for(
+            pilot, lambda: app.focused in app.query("PermissionPrompt Input"), seconds=10
+        )
         await _type(pilot, "keep the build folder")
         await wait_for(pilot, lambda: not app.working, seconds=30)
 
@@ -109,13 +127,13 @@ async def test_plans_and_questions_are_answered_in_the_tui_over_acp(project: Pat
     async with attached_app(project, script, "--permission-mode", "plan") as (app, pilot, _):
         assert app.mode == "plan"
         await _type(pilot, "fix add, plan first")
-        await wait_for(pilot, lambda: app.query(PlanPrompt), seconds=30)
+        await _asked(pilot, PlanPrompt)
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.query("PlanPrompt Input"), seconds=10)
+        await wait_for(pilot, lambda: app.focused in app.query("PlanPrompt Input"), seconds=10)
         await _type(pilot, "also run mypy")
-        await wait_for(pilot, lambda: len(app.query(PlanPrompt)) == 2, seconds=30)
+        await _asked(pilot, PlanPrompt, 2)
         await pilot.press("e")
-        await wait_for(pilot, lambda: app.query(QuestionPrompt), seconds=30)
+        await _asked(pilot, QuestionPrompt)
         await pilot.press("2")
         await wait_for(pilot, lambda: not app.working, seconds=30)
 
