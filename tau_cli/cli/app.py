@@ -127,6 +127,10 @@ def main(
         bool,
         typer.Option("--debug", help="Write a redacted trace of this run and print its path."),
     ] = False,
+    connect: Annotated[
+        str | None,
+        typer.Option("--connect", help="Chat with an ACP agent started by this command."),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -154,6 +158,10 @@ def main(
     ctx.obj = _Options(folder, flags, True if trust else None)
     if debug:
         _start_debug_trace(ctx.obj)
+    if ctx.invoked_subcommand is None and connect is not None:
+        from tau_cli.cli.acp_command import connect_tui
+
+        raise typer.Exit(connect_tui(connect, folder))
     if deploy:
         from tau_cli.cli.deploy_command import deploy as deploy_here
 
@@ -505,6 +513,17 @@ def _require_model(ctx: typer.Context) -> None:
     if problem is not None:
         typer.echo(problem, err=True)
         raise typer.Exit(int(ExitCode.ERROR))
+
+
+@app.command("acp")
+def acp_command(ctx: typer.Context) -> None:
+    """Serve tau over the Agent Client Protocol on stdin/stdout (for editors such as Zed)."""
+    from tau_cli.cli.acp_command import serve_acp
+
+    options: _Options = ctx.obj
+    raise typer.Exit(
+        serve_acp(lambda folder: _Options(folder, options.flags, options.trust).settings())
+    )
 
 
 def _fail(message: str, code: ExitCode) -> NoReturn:

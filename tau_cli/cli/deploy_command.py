@@ -2,16 +2,14 @@
 
 The command that starts ``tau acp`` in the container is built by
 ``tau_cli.runtime.deploy``; attaching to it is the ACP client front end's job
-(``tau --connect COMMAND``), so deploy mode hands that command over. A tau built
-without that front end says so and prints the command, which any ACP client
-(an editor, ``tau --connect``) can run.
+(``tau --connect COMMAND``), so deploy mode hands that command over: the chat is the
+same one, only the runtime is elsewhere.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-from importlib import import_module
 from pathlib import Path
 
 from tau_cli.core import ConfigError
@@ -19,13 +17,6 @@ from tau_cli.runtime.container import default_ulimits, find_engine
 from tau_cli.runtime.deploy import deploy_argv
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.settings_loader import ResolvedSettings
-
-CONNECT_MODULE = "tau_cli.cli.connect"
-"""Where the ACP client front end lives; it offers ``connect(command, cwd) -> int``."""
-
-
-class DeployUnavailableError(ConfigError):
-    """Deploy mode was asked for, but this tau cannot attach to a runtime over ACP."""
 
 
 def deploy_command_line(resolved: ResolvedSettings) -> list[str]:
@@ -53,15 +44,6 @@ def deploy_command_line(resolved: ResolvedSettings) -> list[str]:
 
 def deploy(resolved: ResolvedSettings, cwd: Path) -> int:
     """Start the runtime in a container and attach this terminal to it over ACP."""
-    command = deploy_command_line(resolved)
-    try:
-        front_end = import_module(CONNECT_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != CONNECT_MODULE:
-            raise
-        raise DeployUnavailableError(
-            "this tau has no ACP client front end (tau --connect) to attach with; "
-            f"an ACP client can start the runtime with: {shlex.join(command)}"
-        ) from exc
-    code: int = front_end.connect(shlex.join(command), cwd)
-    return code
+    from tau_cli.cli.acp_command import connect_tui
+
+    return connect_tui(shlex.join(deploy_command_line(resolved)), cwd)
