@@ -10,7 +10,9 @@ instead:
 - re-renders only the unfinished tail;
 - does that at most once a frame, however many deltas arrive in between
   (``append`` only adds to a buffer);
-- draws through Textual's line API, so only the lines on screen are painted.
+- draws through Textual's line API, so only the lines on screen are painted;
+- stamps each line with its position, so the mouse selects text and Ctrl+C copies it
+  (``screen.copy_text``, over OSC 52 in a real terminal).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from typing import ClassVar
 
 from rich.markdown import Markdown
 from textual.geometry import Size
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
 from tau_cli.tui.blocks import BlockSplitter
+from tau_cli.tui.lines import selectable, selected_text
 
 
 class MarkdownStream(Widget):
@@ -169,6 +173,17 @@ class MarkdownStream(Widget):
         if y < done:
             line = self._lines[y]
         else:
-            y -= done + (1 if self._lines else 0)
-            line = self._tail_lines[y] if 0 <= y < len(self._tail_lines) else Strip.blank(0)
-        return line.apply_style(self.rich_style)
+            at = y - done - (1 if self._lines else 0)
+            line = self._tail_lines[at] if 0 <= at < len(self._tail_lines) else Strip.blank(0)
+        selection = self.text_selection
+        style = self.screen.get_component_rich_style("screen--selection") if selection else None
+        return selectable(line.apply_style(self.rich_style), y, selection, style)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text as the reader sees it (rendered, not the markdown source)."""
+        gap = [Strip.blank(0)] if self._lines and self._tail_lines else []
+        lines = [line.text for line in (*self._lines, *gap, *self._tail_lines)]
+        return selected_text(lines, selection), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()

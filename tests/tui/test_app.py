@@ -20,7 +20,7 @@ from tau_cli.tui.widgets import (
     UserMessage,
 )
 
-from .conftest import make_repo, running_app, wait_for
+from .conftest import make_repo, running_app, screen_text, wait_for
 
 
 @pytest.fixture
@@ -160,8 +160,9 @@ async def test_a_plan_is_rejected_with_feedback_then_approved_with_edits(repo: P
         await wait_for(pilot, lambda: app.query(PlanPrompt))
         await pilot.pause()
         # the call asking comes first; the question stays last, where the keys are
-        order = [type(w).__name__ for w in app.conversation.children]
-        assert order == ["UserMessage", "ToolCard", "PlanPrompt"]
+        history, *live = app.conversation.children
+        assert history is app.conversation.history
+        assert [type(w).__name__ for w in live] == ["UserMessage", "ToolCard", "PlanPrompt"]
         await pilot.press("n")
         await wait_for(pilot, lambda: app.query("PlanPrompt Input"))
         await _type(pilot, "also update the docs")
@@ -392,15 +393,23 @@ async def test_a_continued_session_shows_the_conversation_so_far(repo: Path) -> 
     second = [{"expect": {"last_user_contains": "and now?"}, "text": "Still there."}]
     async with running_app(repo, second, continue_latest=True) as (app, pilot, _):
         await pilot.pause()
-        assert [m.text for m in app.query(UserMessage)] == ["make a file"]
-        (card,) = app.query(ToolCard)
-        assert card.summary == "bash touch made" and card.status == "done"
-        assert _answers(app) == ["I made **the file**."]
+        # the earlier turn is history: kept as data and drawn as it looked
+        entries = app.conversation.history.entries
+        assert [(e.kind, e.text) for e in entries] == [
+            ("user", "make a file"),
+            ("tool", "bash touch made"),
+            ("answer", "I made **the file**."),
+        ]
+        assert entries[1].status == "done"
+        screen = screen_text(app)
+        for shown in ("> make a file", "✓ bash touch made", "I made the file."):
+            assert shown in screen
         assert _notices(app)[-1].startswith("resumed: ")
 
         await _type(pilot, "and now?")
         await wait_for(pilot, lambda: not app.working)
-        assert _answers(app) == ["I made **the file**.", "Still there."]
+        assert _answers(app) == ["Still there."]
+        assert "Still there." in screen_text(app)
 
 
 async def test_text_queued_too_late_for_the_turn_goes_with_the_next_message(repo: Path) -> None:
