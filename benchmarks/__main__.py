@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import loop, startup
+from benchmarks import loop, startup, tui, tui_launch, tui_session
 from benchmarks._harness import machine, run_figures, table, write_json
 
-ALL = [*startup.FIGURES, *loop.FIGURES]
+ALL = [
+    *startup.FIGURES,
+    *loop.FIGURES,
+    *tui_launch.FIGURES,
+    *tui.FIGURES,
+    *tui_session.FIGURES,
+]
 
 
 def main() -> None:

@@ -35,6 +35,14 @@ LIVE_WIDGETS = 40
 class Conversation(VerticalScroll):
     """Scrolls the history and the live turn as one page."""
 
+    DEFAULT_CSS = """
+    Conversation {
+        scrollbar-gutter: stable;
+    }
+    """
+    # The gutter is kept even before the page overflows: a scrollbar appearing would
+    # narrow the page and make every answer and entry render again for the new width.
+
     def compose(self) -> ComposeResult:
         yield HistoryView(id="history")
 

@@ -34,6 +34,7 @@ from textual import events
 from textual.geometry import Size
 from textual.selection import Selection
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 from tau_cli.tui.lines import selectable, selected_text
@@ -68,6 +69,8 @@ class Entry:
 
 _MARGIN: dict[Kind, int] = {"user": 1, "answer": 1, "tool": 0, "notice": 0, "reasoning": 1}
 """Blank rows above each kind of entry, as the live widgets' margins have."""
+_AHEAD_DELAY = 0.05
+"""Seconds after a scroll before the neighbouring screens are rendered."""
 _CACHED_LINES = 4000
 """Rendered rows kept at most (a few screens' worth many times over)."""
 
@@ -118,6 +121,7 @@ class HistoryView(Widget):
         self._cache: OrderedDict[int, list[Strip]] = OrderedDict()
         self._cached_lines = 0
         self._width = 0
+        self._ahead_timer: Timer | None = None
         self.renders = 0
         """How many entries were rendered to lines; for tests and benchmarks."""
 
@@ -129,8 +133,8 @@ class HistoryView(Widget):
         if not new:
             return
         self.entries.extend(new)
-        width = self._content_width
-        self._heights.extend(self._estimate(entry, width) for entry in new)
+        width = self._width  # not laid out yet: the first layout estimates them all
+        self._heights.extend(self._estimate(entry, width) if width else 0 for entry in new)
         self._exact.extend(False for _ in new)
         self._tops_stale = True
         self.refresh(layout=True)
@@ -158,6 +162,10 @@ class HistoryView(Widget):
         self._materialize(index)
         self.refresh(layout=True)
 
+    def is_drawn(self, index: int) -> bool:
+        """Whether entry ``index`` has its lines rendered (it is on or near the screen)."""
+        return index in self._cache
+
     @property
     def mounted_lines(self) -> int:
         """Rendered rows held in memory right now."""
@@ -165,25 +173,31 @@ class HistoryView(Widget):
 
     # Keeping what is on screen exact -----------------------------------------
 
-    def prepare(self) -> None:
-        """Render the entries around the viewport, correcting their estimated heights.
+    def prepare(self, *, ahead: bool = False) -> None:
+        """Render the entries on screen, correcting their estimated heights.
 
         Called when the conversation scrolls or is resized. An entry above the viewport
         that changes height moves the scroll position by as much, so the screen holds
-        still while estimates become exact.
+        still while estimates become exact. A moment later (``ahead``) the screens
+        above and below are rendered too, so scrolling on finds them ready.
         """
         container = self.parent
         if not isinstance(container, Widget) or not self.entries or self._width <= 0:
             return
+        if not ahead and self._ahead_timer is None:
+            self._ahead_timer = self.set_timer(_AHEAD_DELAY, self._prepare_ahead)
         view_top = round(container.scroll_y) - self.virtual_region.y
         screen = max(container.size.height, 1)
-        first = self.entry_at(max(0, view_top - screen))
+        start, stop = (
+            (view_top - screen, view_top + 2 * screen) if ahead else (view_top, view_top + screen)
+        )
+        first = self.entry_at(max(0, start))
         if first is None:
-            first = 0 if view_top < 0 else len(self.entries) - 1
+            first = 0 if start < 0 else len(self.entries) - 1
         moved, changed = 0, False
         tops = self._row_tops()
         index = first
-        while index < len(self.entries) and tops[index] + moved < view_top + 2 * screen:
+        while index < len(self.entries) and tops[index] + moved < stop:
             before = self._heights[index]
             self._materialize(index)
             delta = self._heights[index] - before
@@ -199,6 +213,10 @@ class HistoryView(Widget):
             if moved and not (container.is_anchored and at_bottom):
                 target = container.scroll_y + moved
                 self.call_after_refresh(container.scroll_to, y=target, animate=False)
+
+    def _prepare_ahead(self) -> None:
+        self._ahead_timer = None
+        self.prepare(ahead=True)
 
     def on_mount(self) -> None:
         if isinstance(self.parent, Widget):
