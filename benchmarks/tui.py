@@ -26,10 +26,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.containers import VerticalScroll
 
 from benchmarks._harness import Figure
 from tau_cli.core import Message
+from tau_cli.tui.conversation import Conversation
 from tau_cli.tui.markdown_stream import MarkdownStream
 
 _SECTION = """\
@@ -65,8 +65,10 @@ def answer(tokens: int) -> str:
 
 
 class _Bench(App[None]):
+    """The conversation pane as ``TauApp`` has it, with one answer in it."""
+
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with Conversation():
             yield MarkdownStream()
 
 
@@ -106,7 +108,7 @@ class _Timed(MarkdownStream):
 
 class _LagBench(App[None]):
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with Conversation():
             yield _Timed()
 
 
@@ -119,7 +121,7 @@ async def lag(tokens: int, rate: float = 500.0) -> float:
     arrivals: list[tuple[int, float]] = []
     async with app.run_test(size=(80, 40)) as pilot:
         view = app.query_one(_Timed)
-        app.query_one(VerticalScroll).anchor()
+        app.query_one(Conversation).anchor()
         due = time.perf_counter()
         for i in range(0, len(text), chunk):
             view.append(text[i : i + chunk])
@@ -143,7 +145,7 @@ async def streamed(tokens: int, rate: float = 500.0) -> tuple[float, float, floa
     pause = (chunk / 4) / rate
     async with app.run_test(size=(80, 40)) as pilot:
         view = app.query_one(MarkdownStream)
-        app.query_one(VerticalScroll).anchor()
+        app.query_one(Conversation).anchor()
         cpu, wall = time.process_time(), time.perf_counter()
         due = wall
         worst = 0.0

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
@@ -38,6 +37,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from tau_cli.tui.lines import selectable, selected_text
+from tau_cli.tui.markdown_render import BlockMarkdown
 from tau_cli.tui.widgets import card_body, card_header
 
 Kind = Literal["user", "answer", "tool", "notice", "reasoning"]
@@ -335,7 +335,7 @@ class HistoryView(Widget):
         if entry.kind == "user":
             return Padding(Text(f"> {entry.text}"), (0, 1), style=style("history--user"))
         if entry.kind == "answer":
-            return Padding(Markdown(entry.text, code_theme=self._code_theme), (0, 1))
+            return Padding(BlockMarkdown(entry.text, code_theme=self._code_theme), (0, 1))
         if entry.kind == "notice":
             level = {"warning": "history--warning", "error": "history--error"}
             text = Text(entry.text, style=style(level.get(entry.level, "history--muted")))

@@ -9,7 +9,7 @@ instead:
   once, to lines kept in a cache (re-rendered only when the width changes);
 - re-renders only the unfinished tail;
 - does that at most once a frame, however many deltas arrive in between
-  (``append`` only adds to a buffer);
+  (``append`` only adds to a buffer), and at once for a delta after a quiet spell;
 - draws through Textual's line API, so only the lines on screen are painted;
 - stamps each line with its position, so the mouse selects text and Ctrl+C copies it
   (``screen.copy_text``, over OSC 52 in a real terminal).
@@ -17,9 +17,9 @@ instead:
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
-from rich.markdown import Markdown
 from textual.geometry import Size
 from textual.selection import Selection
 from textual.strip import Strip
@@ -27,6 +27,7 @@ from textual.widget import Widget
 
 from tau_cli.tui.blocks import BlockSplitter
 from tau_cli.tui.lines import selectable, selected_text
+from tau_cli.tui.markdown_render import BlockMarkdown
 
 
 class MarkdownStream(Widget):
@@ -62,6 +63,7 @@ class MarkdownStream(Widget):
         self._buffer = text
         self._width = 0
         self._flush_pending = False
+        self._last_flush = 0.0
         self._laid_out_lines = 0
         self._finished = False
         self.renders = 0
@@ -84,8 +86,14 @@ class MarkdownStream(Widget):
             raise RuntimeError("this answer is finished")
         self._buffer += text
         if not self._flush_pending and self.is_mounted:
+            # The first delta after a quiet spell is shown at once; while deltas keep
+            # coming, they are shown together, a frame after the last render.
             self._flush_pending = True
-            self.set_timer(self.FRAME_SECONDS, self._flush)
+            wait = self._last_flush + self.FRAME_SECONDS - time.monotonic()
+            if wait > 0:
+                self.set_timer(wait, self._flush)
+            else:
+                self.call_later(self._flush)
 
     def finish(self) -> None:
         """The answer is complete: the tail becomes a finished block."""
@@ -106,6 +114,7 @@ class MarkdownStream(Widget):
 
     def _flush(self) -> None:
         self._flush_pending = False
+        self._last_flush = time.monotonic()
         if self._finished or not self._buffer:
             return
         self._consume()
@@ -135,7 +144,7 @@ class MarkdownStream(Widget):
         console = self.app.console
         options = console.options.update_width(self._width)
         rendered = console.render_lines(
-            Markdown(block, code_theme=self._code_theme), options, pad=False
+            BlockMarkdown(block, code_theme=self._code_theme), options, pad=False
         )
         return [Strip(line).simplify() for line in rendered]
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input
 
 from tau_cli.tui import PermissionPrompt, PlanPrompt, QuestionPrompt, TauApp
@@ -26,6 +27,16 @@ from .conftest import make_repo, running_app, screen_text, wait_for
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo")
+
+
+async def _asked(pilot: Pilot[None], app: TauApp, kind: type[Widget]) -> None:
+    """Wait until a question of ``kind`` is on screen and has the keys."""
+
+    def has_keys() -> bool:
+        focused = app.focused
+        return focused is not None and any(isinstance(n, kind) for n in focused.ancestors_with_self)
+
+    await wait_for(pilot, has_keys)
 
 
 def _answers(app: TauApp) -> list[str]:
@@ -80,7 +91,7 @@ async def test_y_allows_a_command_once_and_its_card_shows_it_ran(repo: Path) -> 
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "make a file")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         prompt = app.query_one(PermissionPrompt)
         assert prompt.request.summary == "Run: touch made-it"
         assert app.focused is prompt
@@ -107,7 +118,7 @@ async def test_n_denies_and_the_feedback_reaches_the_model(repo: Path) -> None:
     async with running_app(repo, script) as (app, pilot, _):
         (repo / "build").mkdir()
         await _type(pilot, "clean up")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         await pilot.press("n")
         await wait_for(pilot, lambda: app.query("PermissionPrompt Input"))
         await _type(pilot, "keep the build folder")
@@ -127,7 +138,7 @@ async def test_a_saves_the_suggested_rule_for_the_project(repo: Path) -> None:
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "make two files")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         rule = app.query_one(PermissionPrompt).request.suggested_rule
         assert rule
         await pilot.press("a")
@@ -157,7 +168,7 @@ async def test_a_plan_is_rejected_with_feedback_then_approved_with_edits(repo: P
     async with running_app(repo, script, mode="plan") as (app, pilot, _):
         assert app.query_one(StatusBar).mode == "plan"
         await _type(pilot, "fix add, plan first")
-        await wait_for(pilot, lambda: app.query(PlanPrompt))
+        await _asked(pilot, app, PlanPrompt)
         await pilot.pause()
         # the call asking comes first; the question stays last, where the keys are
         history, *live = app.conversation.children
@@ -194,7 +205,7 @@ async def test_a_question_is_answered_by_its_number(repo: Path) -> None:
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "set up a database")
-        await wait_for(pilot, lambda: app.query(QuestionPrompt))
+        await _asked(pilot, app, QuestionPrompt)
         await pilot.press("2")
         await wait_for(pilot, lambda: not app.working)
         assert _answers(app) == ["Postgres it is."]
@@ -217,7 +228,7 @@ async def test_esc_while_a_permission_prompt_waits_stops_the_turn_and_folds_it(r
     script = [{"tool_calls": [{"name": "bash", "arguments": {"command": "touch nope"}}]}]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "make a file")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.working, seconds=2)
 
@@ -386,7 +397,7 @@ async def test_a_continued_session_shows_the_conversation_so_far(repo: Path) -> 
     ]
     async with running_app(repo, first) as (app, pilot, _):
         await _type(pilot, "make a file")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         await pilot.press("y")
         await wait_for(pilot, lambda: not app.working)
 
@@ -456,7 +467,7 @@ async def test_a_question_takes_several_choices_or_a_typed_answer(repo: Path) ->
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "set up checks")
-        await wait_for(pilot, lambda: app.query(QuestionPrompt))
+        await _asked(pilot, app, QuestionPrompt)
         await pilot.press("1", "3", "2", "2", "enter")  # 2 toggled on and off again
         await wait_for(pilot, lambda: len(app.query(QuestionPrompt)) == 2)
         first = app.query(QuestionPrompt).first()
@@ -481,7 +492,7 @@ async def test_an_edit_asks_with_its_diff_on_screen(repo: Path) -> None:
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "fix add")
-        await wait_for(pilot, lambda: app.query(PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         await pilot.pause()
         prompt = app.query_one(PermissionPrompt)
         assert prompt.request.diff is not None
