@@ -43,6 +43,8 @@ def _launch_times(runs: int, warmup: int = 1) -> list[float]:
         }
         tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
         samples = []
+        # A session that outlives the samples, so the server never exits between them.
+        subprocess.run([*tmux, "new-session", "-d", "-s", "keep", "cat"], check=True, env=env)
         try:
             for i in range(warmup + runs):
                 name = f"launch{i}"
@@ -60,7 +62,7 @@ def _launch_times(runs: int, warmup: int = 1) -> list[float]:
                         )
                     time.sleep(0.005)
                 elapsed = time.perf_counter() - started
-                subprocess.run([*tmux, "kill-session", "-t", name], check=True, env=env)
+                subprocess.run([*tmux, "kill-session", "-t", name], env=env, capture_output=True)
                 if i >= warmup:
                     samples.append(elapsed)
         finally:

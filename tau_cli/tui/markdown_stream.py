@@ -39,7 +39,7 @@ class MarkdownStream(Widget):
         padding: 0 1;
     }
     """
-    FRAME_SECONDS: ClassVar[float] = 1 / 30
+    FRAME_SECONDS: ClassVar[float] = 1 / 60
     """The longest a delta waits to be shown; deltas in one frame render together."""
 
     def __init__(
