@@ -43,6 +43,8 @@ class Conversation(VerticalScroll):
     """
     # The gutter is kept even before the page overflows: a scrollbar appearing would
     # narrow the page and make every answer and entry render again for the new width.
+    FOCUS_ON_CLICK = False
+    """Selecting text with the mouse leaves the keys with the input box."""
 
     def compose(self) -> ComposeResult:
         yield HistoryView(id="history")

@@ -135,6 +135,7 @@ async def test_text_in_an_answer_is_selected_with_the_mouse_and_copied(repo: Pat
         await pilot.mouse_up(answer, offset=(27, 2))
         await pilot.pause()
         assert app.screen.get_selected_text() == "The sum is three.\n\nCall add(1, 2) to check."
+        assert app.focused is app.query_one("#prompt")  # typing still goes to the input
         await pilot.press("ctrl+c")
         assert app.clipboard == "The sum is three.\n\nCall add(1, 2) to check."
 
