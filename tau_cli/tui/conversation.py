@@ -53,7 +53,7 @@ class Conversation(VerticalScroll):
         # Everything loaded so far (modules, schemas, a resumed session) lives as long as
         # the app: frozen, the collector's full passes stop walking it, and their pauses
         # (tens of milliseconds mid-stream) shrink to what the turn itself allocates.
-        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(_freeze_what_lives)
 
     @property
     def history(self) -> HistoryView:
@@ -84,6 +84,11 @@ class Conversation(VerticalScroll):
         """Bring the history's entry ``index`` to the top of the pane."""
         history = self.history
         self.scroll_to(y=history.virtual_region.y + history.top_of(index), animate=False)
+
+
+def _freeze_what_lives() -> None:
+    gc.collect()  # garbage frozen now would never be freed
+    gc.freeze()
 
 
 def entry_of(widget: Widget) -> Entry | None:
