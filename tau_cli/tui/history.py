@@ -238,8 +238,11 @@ class HistoryView(Widget):
         index = self.entry_at(y)
         if index is None:
             return Strip.blank(self.size.width, self.rich_style)
-        lines = self._materialize(index)
         row = y - self.top_of(index)
+        height = self._heights[index]
+        lines = self._materialize(index)
+        if len(lines) != height:  # drawn before ``prepare`` reached it: lay out again
+            self.call_later(self.refresh, layout=True)
         line = lines[row] if row < len(lines) else Strip.blank(self._width)
         selection = self.text_selection
         style = self.screen.get_component_rich_style("screen--selection") if selection else None
