@@ -22,8 +22,11 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path)
 
 
-def _saved_session(repo: Path, exchanges: int) -> None:
-    """A session of ``4 * exchanges`` messages on disk, as ``tau --continue`` finds it."""
+def _saved_session(repo: Path, exchanges: int, table: bool = False) -> None:
+    """A session of ``4 * exchanges`` messages on disk, as ``tau --continue`` finds it.
+
+    With ``table``, each answer opens with a table, drawn taller than its text.
+    """
     session = Session(cwd=repo, model="openai:scripted-model")
     for n in range(exchanges):
         call = ToolCall(id=f"call-{n}", name="read", arguments={"file_path": f"src/m{n}.py"})
@@ -32,7 +35,10 @@ def _saved_session(repo: Path, exchanges: int) -> None:
                 Message.user(f"question {n}: what does m{n} do?"),
                 Message.assistant(tool_calls=[call]),
                 Message.tool(call, ToolResult(text=f"def f{n}():\n    return {n}\n")),
-                Message.assistant(f"Answer {n}: `f{n}` returns **{n}**.\n\n- one\n- two"),
+                Message.assistant(
+                    (f"| a | b |\n|---|---|\n| {n} | 2 |\n\n" if table else "")
+                    + f"Answer {n}: `f{n}` returns **{n}**.\n\n- one\n- two"
+                ),
             ]
         )
     SessionStore().attach(session)
@@ -84,6 +90,27 @@ async def test_a_10000_message_session_resumes_scrolls_and_keeps_few_widgets(rep
         # what was drawn stays a few screens' worth, not the session
         assert history.renders < 400
         assert history.mounted_lines <= 4000
+
+
+async def test_the_screen_holds_still_while_entries_above_it_get_their_true_height(
+    repo: Path,
+) -> None:
+    _saved_session(repo, 400, table=True)  # every answer is taller than its text says
+    async with running_app(repo, [], continue_latest=True, size=(100, 36)) as (app, pilot, _):
+        await pilot.pause()
+        conversation, history = app.conversation, app.conversation.history
+        conversation.scroll_to_entry(3 * 200)
+        await pilot.pause()
+        top = screen_text(app).splitlines()[1].strip()
+        assert top == "> question 200: what does m200 do?"
+        await pilot.pause(0.3)  # the screens around are drawn and their heights corrected
+        assert history.is_drawn(3 * 200 - 1)  # the answer just above, taller than estimated
+        assert screen_text(app).splitlines()[1].strip() == top
+        conversation.scroll_page_up(animate=False)
+        await pilot.pause(0.3)
+        conversation.scroll_page_down(animate=False)
+        await pilot.pause(0.3)
+        assert screen_text(app).splitlines()[1].strip() == top
 
 
 async def test_a_tool_card_in_the_history_opens_on_a_click(repo: Path) -> None:
