@@ -128,4 +128,6 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:.2f} ms"
     if unit == "%":
         return f"{value:.0f} %"
+    if unit == "MB":
+        return f"{value:.1f} MB"
     return f"{value:g} {unit}"
