@@ -7,6 +7,8 @@ only in this package.
 
 from tau_cli.tui.app import MODE_CYCLE, TauApp
 from tau_cli.tui.blocks import BlockSplitter
+from tau_cli.tui.conversation import Conversation
+from tau_cli.tui.history import Entry, HistoryView
 from tau_cli.tui.interaction import TuiInteraction
 from tau_cli.tui.markdown_stream import MarkdownStream
 from tau_cli.tui.prompts import PermissionPrompt, PlanPrompt, Prompt, QuestionPrompt
@@ -14,6 +16,9 @@ from tau_cli.tui.prompts import PermissionPrompt, PlanPrompt, Prompt, QuestionPr
 __all__ = [
     "MODE_CYCLE",
     "BlockSplitter",
+    "Conversation",
+    "Entry",
+    "HistoryView",
     "MarkdownStream",
     "PermissionPrompt",
     "PlanPrompt",
