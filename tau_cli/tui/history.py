@@ -30,6 +30,7 @@ from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.selection import Selection
 from textual.strip import Strip
@@ -75,7 +76,7 @@ _CACHED_LINES = 4000
 """Rendered rows kept at most (a few screens' worth many times over)."""
 
 
-class HistoryView(Widget):
+class HistoryView(Widget, can_focus=True):
     """Finished conversation items, drawn a screen at a time."""
 
     DEFAULT_CSS = """
@@ -101,6 +102,11 @@ class HistoryView(Widget):
         text-style: italic;
     }
     """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "step(-1)", "Earlier card", show=False),
+        Binding("down", "step(1)", "Later card", show=False),
+        Binding("enter", "toggle_chosen", "Show output", show=False),
+    ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "history--user",
         "history--muted",
@@ -122,6 +128,8 @@ class HistoryView(Widget):
         self._cached_lines = 0
         self._width = 0
         self._ahead_timer: Timer | None = None
+        self.chosen: int | None = None
+        """The tool call or reasoning entry the keys act on (Up and Down move it)."""
         self.renders = 0
         """How many entries were rendered to lines; for tests and benchmarks."""
 
@@ -165,6 +173,32 @@ class HistoryView(Widget):
     def is_drawn(self, index: int) -> bool:
         """Whether entry ``index`` has its lines rendered (it is on or near the screen)."""
         return index in self._cache
+
+    def action_step(self, step: int) -> None:
+        """Choose the next tool call or reasoning above (-1) or below (1)."""
+        start = len(self.entries) if step < 0 else -1  # nothing chosen: from the end
+        at = (start if self.chosen is None else self.chosen) + step
+        while 0 <= at < len(self.entries) and not self.entries[at].expandable:
+            at += step
+        if not 0 <= at < len(self.entries):
+            return
+        self.chosen = at
+        container = self.parent
+        if isinstance(container, Widget):
+            top = self.virtual_region.y + self.top_of(at)
+            if not container.scroll_y <= top < container.scroll_y + container.size.height - 1:
+                container.scroll_to(y=top - container.size.height // 2, animate=False)
+        self.refresh()
+
+    def action_toggle_chosen(self) -> None:
+        if self.chosen is not None:
+            self.toggle(self.chosen)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     @property
     def mounted_lines(self) -> int:
@@ -244,6 +278,8 @@ class HistoryView(Widget):
         if len(lines) != height:  # drawn before ``prepare`` reached it: lay out again
             self.call_later(self.refresh, layout=True)
         line = lines[row] if row < len(lines) else Strip.blank(self._width)
+        if index == self.chosen and row == _MARGIN[self.entries[index].kind] and self.has_focus:
+            line = line.apply_style(Style(reverse=True))
         selection = self.text_selection
         style = self.screen.get_component_rich_style("screen--selection") if selection else None
         return selectable(line.apply_style(self.rich_style), y, selection, style)

@@ -175,3 +175,23 @@ async def test_text_in_an_answer_is_selected_with_the_mouse_and_copied(repo: Pat
         await pilot.mouse_up(history, offset=(30, row))
         await pilot.pause()
         assert app.screen.get_selected_text() == "Answer 0: f0 returns 0."
+
+
+async def test_keys_choose_a_tool_call_in_the_history_and_open_it(repo: Path) -> None:
+    _saved_session(repo, 3)
+    async with running_app(repo, [], continue_latest=True, size=(100, 36)) as (app, pilot, _):
+        await pilot.pause()
+        history = app.conversation.history
+        history.focus()
+        await pilot.press("up", "up")  # from the end: the latest card, then the one before
+        assert history.entries[history.chosen or 0].text == "read src/m1.py"
+        assert "return 1" not in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "return 1" in screen_text(app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert "return 2" in screen_text(app)
+        await pilot.press("enter")  # and folds again
+        await pilot.pause()
+        assert "return 2" not in screen_text(app)
