@@ -12,7 +12,8 @@ API, so only the rows on screen are painted:
   scroll position moves by the difference, so what is on screen stays put;
 - rendered lines live in a bounded cache (least recently drawn entries drop theirs and
   render again if scrolled back to), so memory follows the screen, not the session;
-- a click on a tool call or on folded reasoning expands it, as on the live cards;
+- a click on a tool call or on folded reasoning expands it, as on the live cards, and
+  so do the keys (Up and Down choose one, Enter opens or folds it);
 - lines carry their positions, so the mouse selects text here too.
 """
 
