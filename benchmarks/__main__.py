@@ -5,11 +5,30 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import loop, mcp_startup, search, sessions, startup, tasks
+from benchmarks import (
+    loop,
+    mcp_startup,
+    search,
+    sessions,
+    startup,
+    tasks,
+    tui,
+    tui_launch,
+    tui_session,
+)
 from benchmarks._harness import machine, run_figures, table, write_json
 
-ALL = [*startup.FIGURES, *loop.FIGURES]
-ALL += [*search.FIGURES, *sessions.FIGURES, *mcp_startup.FIGURES, *tasks.FIGURES]
+ALL = [
+    *startup.FIGURES,
+    *loop.FIGURES,
+    *tui_launch.FIGURES,
+    *tui.FIGURES,
+    *tui_session.FIGURES,
+    *search.FIGURES,
+    *sessions.FIGURES,
+    *mcp_startup.FIGURES,
+    *tasks.FIGURES,
+]
 
 
 def main() -> None:

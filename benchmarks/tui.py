@@ -1,15 +1,17 @@
-"""How fast the TUI shows a long answer: ``python -m benchmarks.tui [--tokens N]``.
+"""How fast the TUI shows answers: ``python -m benchmarks.tui [--tokens N]``.
 
-Two figures for ``MarkdownStream`` in a headless Textual app (80x40):
+The figures (registered in ``python -m benchmarks``), all in a headless Textual app:
 
 - at once: a whole answer of N tokens (about four characters each) arrives in one
-  delta; the time until it is rendered and laid out;
-- streamed: the same answer arrives at 500 tokens/s in 16-character deltas, as a
-  fast model sends it; the CPU the app spends over the stream's wall time, and
-  the longest a delta waited to be rendered;
-- end to end: ``TauApp`` over a real runtime whose model is the scripted server on
-  127.0.0.1, streaming at 500 tokens/s; the CPU of the app's thread (app, runtime
-  and HTTP client; the server runs in another thread) over the turn's wall time.
+  delta to a ``MarkdownStream``; the time until it is rendered and laid out;
+- lag: the answer arrives at 500 tokens/s in 16-character deltas, as a fast model
+  sends it; for each delta, the time from its arrival until a screen refresh that
+  includes it has been painted; the 95th percentile over the stream;
+- CPU: ``TauApp`` over a real runtime whose model is the scripted server on
+  127.0.0.1, streaming at 200 tokens/s; the CPU time of the app's thread (app, runtime
+  and HTTP client; the server runs in another thread) over the turn's wall time, as a
+  share of one core; once in a fresh conversation and once with 500 exchanges
+  (2,000 messages) of history above it.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.containers import VerticalScroll
 
+from benchmarks._harness import Figure
+from tau_cli.core import Message
+from tau_cli.tui.conversation import Conversation
 from tau_cli.tui.markdown_stream import MarkdownStream
 
 _SECTION = """\
@@ -59,8 +65,10 @@ def answer(tokens: int) -> str:
 
 
 class _Bench(App[None]):
+    """The conversation pane as ``TauApp`` has it, with one answer in it."""
+
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with Conversation():
             yield MarkdownStream()
 
 
@@ -77,6 +85,58 @@ async def at_once(tokens: int) -> float:
         return time.perf_counter() - started
 
 
+class _Timed(MarkdownStream):
+    """Notes when what it received so far was on screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received = 0
+        self.painted: list[tuple[int, float]] = []
+        """(characters received, when a refresh showing them was painted)."""
+
+    def append(self, text: str) -> None:
+        self.received += len(text)
+        super().append(text)
+
+    def _flush(self) -> None:
+        super()._flush()
+        self.call_after_refresh(self._note, self.received)
+
+    def _note(self, received: int) -> None:
+        self.painted.append((received, time.perf_counter()))
+
+
+class _LagBench(App[None]):
+    def compose(self) -> ComposeResult:
+        with Conversation():
+            yield _Timed()
+
+
+async def lag(tokens: int, rate: float = 500.0) -> float:
+    """The 95th percentile, in ms, of the time from a delta's arrival to its paint."""
+    app = _LagBench()
+    text = answer(tokens)
+    chunk = 16
+    pause = (chunk / 4) / rate
+    arrivals: list[tuple[int, float]] = []
+    async with app.run_test(size=(80, 40)) as pilot:
+        view = app.query_one(_Timed)
+        app.query_one(Conversation).anchor()
+        due = time.perf_counter()
+        for i in range(0, len(text), chunk):
+            view.append(text[i : i + chunk])
+            arrivals.append((view.received, time.perf_counter()))
+            due += pause
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        await pilot.pause(0.2)
+    lags, at = [], 0
+    for received, arrived in arrivals:
+        while view.painted[at][0] < received:
+            at += 1
+        lags.append(view.painted[at][1] - arrived)
+    return 1000 * statistics.quantiles(lags, n=20)[-1]
+
+
 async def streamed(tokens: int, rate: float = 500.0) -> tuple[float, float, float]:
     """Returns (wall seconds, CPU seconds, worst lag in seconds)."""
     app = _Bench()
@@ -85,7 +145,7 @@ async def streamed(tokens: int, rate: float = 500.0) -> tuple[float, float, floa
     pause = (chunk / 4) / rate
     async with app.run_test(size=(80, 40)) as pilot:
         view = app.query_one(MarkdownStream)
-        app.query_one(VerticalScroll).anchor()
+        app.query_one(Conversation).anchor()
         cpu, wall = time.process_time(), time.perf_counter()
         due = wall
         worst = 0.0
@@ -100,7 +160,9 @@ async def streamed(tokens: int, rate: float = 500.0) -> tuple[float, float, floa
         return time.perf_counter() - wall, time.process_time() - cpu, worst
 
 
-async def end_to_end(tokens: int, rate: float = 500.0) -> tuple[float, float]:
+async def end_to_end(
+    tokens: int, rate: float = 500.0, history: Sequence[Message] = ()
+) -> tuple[float, float]:
     """Returns (wall seconds, CPU seconds of the app's thread) for one streamed answer."""
     from tau_cli.agent import Turn
     from tau_cli.runtime.builder import Launch, build_runtime
@@ -123,9 +185,16 @@ async def end_to_end(tokens: int, rate: float = 500.0) -> tuple[float, float]:
         resolved = load_settings(repo, environ=env, flags={"model": "openai:scripted-model"})
         interaction = TuiInteraction()
         runtime = build_runtime(resolved, Launch(cwd=repo, interaction=interaction), environ=env)
-        app = TauApp(runtime, interaction, model="openai:scripted-model", location="repo")
+        app = TauApp(
+            runtime,
+            interaction,
+            model="openai:scripted-model",
+            location="repo",
+            history=history,
+        )
         try:
             async with app.run_test(size=(80, 40)) as pilot:
+                await pilot.pause(0.3)  # the history's first screens are drawn before
                 cpu, wall = time.thread_time(), time.perf_counter()
                 app.send("write a long answer")
                 while app.working:
@@ -134,6 +203,61 @@ async def end_to_end(tokens: int, rate: float = 500.0) -> tuple[float, float]:
                 return time.perf_counter() - wall, time.thread_time() - cpu
         finally:
             await runtime.aclose()
+
+
+def _runs(measure: Callable[[], float]) -> Callable[[int], list[float]]:
+    return lambda runs: [measure() for _ in range(runs)]
+
+
+def _cpu_share(tokens: int, exchanges: int = 0) -> float:
+    from benchmarks._sessions import messages
+
+    wall, cpu = asyncio.run(end_to_end(tokens, 200.0, messages(4 * exchanges)))
+    return 100 * cpu / wall
+
+
+FIGURES = [
+    Figure(
+        "tui-at-once",
+        "TUI: 20k-token markdown answer at once, until fully rendered",
+        "s",
+        2.0,
+        _runs(lambda: asyncio.run(at_once(20_000))),
+        runs=5,
+        quick_runs=2,
+    ),
+    Figure(
+        "tui-stream-lag",
+        "TUI: 20k tokens streamed at 500 tokens/s, received to displayed (p95)",
+        "ms",
+        100,
+        _runs(lambda: asyncio.run(lag(20_000))),
+        runs=3,
+        quick_runs=1,
+        quick_measure=_runs(lambda: asyncio.run(lag(5_000))),
+    ),
+    Figure(
+        "tui-stream-cpu",
+        "TUI: CPU while streaming at 200 tokens/s (share of one core)",
+        "%",
+        50,
+        _runs(lambda: _cpu_share(6_000)),
+        runs=3,
+        quick_runs=1,
+        quick_measure=_runs(lambda: _cpu_share(2_000)),
+    ),
+    Figure(
+        "tui-stream-cpu-history",
+        "TUI: CPU while streaming at 200 tokens/s, 500 exchanges of history above",
+        "%",
+        50,
+        _runs(lambda: _cpu_share(6_000, exchanges=500)),
+        runs=3,
+        quick_runs=1,
+        quick_measure=_runs(lambda: _cpu_share(2_000, exchanges=500)),
+    ),
+]
+"""Run from ``python -m benchmarks``; the quick variant streams shorter answers."""
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ only in this package.
 from tau_cli.tui.app import MODE_CYCLE, TauApp
 from tau_cli.tui.blocks import BlockSplitter
 from tau_cli.tui.completion import Completer, CompletionMenu
+from tau_cli.tui.conversation import Conversation
+from tau_cli.tui.history import Entry, HistoryView
 from tau_cli.tui.input_bar import InputBar
 from tau_cli.tui.interaction import TuiInteraction
 from tau_cli.tui.markdown_stream import MarkdownStream
@@ -20,6 +22,9 @@ __all__ = [
     "BlockSplitter",
     "Completer",
     "CompletionMenu",
+    "Conversation",
+    "Entry",
+    "HistoryView",
     "InputBar",
     "MarkdownStream",
     "PermissionPrompt",

@@ -20,12 +20,11 @@ from typing import Any, ClassVar, TypeVar
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tau_cli.core import Event, Message, ReasoningDelta, TextDelta, TokenUsage, ToolCall, ToolResult
+from tau_cli.core import Event, Message, ReasoningDelta, TextDelta, TokenUsage, ToolCall
 from tau_cli.runtime.client import RuntimeClient
 from tau_cli.runtime.commands import Outcome, command_name, interpret
 from tau_cli.runtime.events import (
@@ -41,6 +40,7 @@ from tau_cli.runtime.events import (
 )
 from tau_cli.runtime.input_history import InputHistory
 from tau_cli.runtime.settings import PermissionMode
+from tau_cli.tui.conversation import Conversation, history_entries
 from tau_cli.tui.input_bar import InputBar
 from tau_cli.tui.interaction import TuiInteraction
 from tau_cli.tui.pickers import SessionPicker
@@ -201,7 +201,7 @@ class TauApp(App[None]):
         interaction.attach(self)
 
     def compose(self) -> ComposeResult:
-        yield VerticalScroll(id="conversation")
+        yield Conversation(id="conversation")
         yield InputBar(self.client, history=self._input_history, modes=MODE_CYCLE, id="input")
         yield StatusBar(self._model, self._location, self.mode)
 
@@ -216,8 +216,8 @@ class TauApp(App[None]):
             self.send(self._first_prompt)
 
     @property
-    def conversation(self) -> VerticalScroll:
-        return self.query_one("#conversation", VerticalScroll)
+    def conversation(self) -> Conversation:
+        return self.query_one("#conversation", Conversation)
 
     @property
     def prompt_input(self) -> PromptInput:
@@ -288,7 +288,7 @@ class TauApp(App[None]):
 
     def _redraw(self, notice: str) -> None:
         """Another conversation is current: show it from its start."""
-        self.conversation.remove_children()
+        self.conversation.clear()
         self._cards.clear()
         self._pending.clear()
         self._answer = None
@@ -359,6 +359,7 @@ class TauApp(App[None]):
         finally:
             self._end_step()
             self.working = False
+            self.conversation.archive()
             # The runtime keeps what the turn did not take and hands it to the model with
             # the next prompt; say so rather than pretend it was lost or delivered.
             self._pending = [p for p in self._pending if not p.delivered]
@@ -423,22 +424,9 @@ class TauApp(App[None]):
                 self._add(NoticeLine(f"stopped: {event.reason.replace('_', ' ')}", "warning"))
 
     def _show_history(self, messages: Sequence[Message]) -> None:
-        """A resumed conversation, drawn as it looked: messages, answers and tool cards."""
-        cards: dict[str, ToolCard] = {}
-        for message in messages:
-            if message.role == "user" and message.text:
-                self._add(UserMessage(message.text))
-            elif message.role == "assistant":
-                if message.text:
-                    answer = Answer(message.text)
-                    answer.finish()
-                    self._add(answer)
-                for call in message.tool_calls:
-                    cards[call.id] = ToolCard(call, self._short(_describe(call)))
-                    self._add(cards[call.id])
-            elif message.role == "tool" and message.tool_call_id in cards:
-                result = ToolResult(text=message.text, is_error=message.is_error)
-                cards.pop(message.tool_call_id).finish(result, None)
+        """A resumed conversation, drawn as it looked, kept as data until scrolled to."""
+        history = self.conversation.history
+        history.extend(history_entries(messages, lambda call: self._short(_describe(call))))
         self._add(NoticeLine(f"resumed: {len(messages)} messages"))
 
     def _show_child(self, event: Event) -> None:

@@ -9,20 +9,25 @@ instead:
   once, to lines kept in a cache (re-rendered only when the width changes);
 - re-renders only the unfinished tail;
 - does that at most once a frame, however many deltas arrive in between
-  (``append`` only adds to a buffer);
-- draws through Textual's line API, so only the lines on screen are painted.
+  (``append`` only adds to a buffer), and at once for a delta after a quiet spell;
+- draws through Textual's line API, so only the lines on screen are painted;
+- stamps each line with its position, so the mouse selects text and Ctrl+C copies it
+  (``screen.copy_text``, over OSC 52 in a real terminal).
 """
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
-from rich.markdown import Markdown
 from textual.geometry import Size
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
 from tau_cli.tui.blocks import BlockSplitter
+from tau_cli.tui.lines import selectable, selected_text
+from tau_cli.tui.markdown_render import BlockMarkdown
 
 
 class MarkdownStream(Widget):
@@ -34,7 +39,7 @@ class MarkdownStream(Widget):
         padding: 0 1;
     }
     """
-    FRAME_SECONDS: ClassVar[float] = 1 / 30
+    FRAME_SECONDS: ClassVar[float] = 1 / 60
     """The longest a delta waits to be shown; deltas in one frame render together."""
 
     def __init__(
@@ -58,6 +63,7 @@ class MarkdownStream(Widget):
         self._buffer = text
         self._width = 0
         self._flush_pending = False
+        self._last_flush = 0.0
         self._laid_out_lines = 0
         self._finished = False
         self.renders = 0
@@ -80,8 +86,14 @@ class MarkdownStream(Widget):
             raise RuntimeError("this answer is finished")
         self._buffer += text
         if not self._flush_pending and self.is_mounted:
+            # The first delta after a quiet spell is shown at once; while deltas keep
+            # coming, they are shown together, a frame after the last render.
             self._flush_pending = True
-            self.set_timer(self.FRAME_SECONDS, self._flush)
+            wait = self._last_flush + self.FRAME_SECONDS - time.monotonic()
+            if wait > 0:
+                self.set_timer(wait, self._flush)
+            else:
+                self.call_later(self._flush)
 
     def finish(self) -> None:
         """The answer is complete: the tail becomes a finished block."""
@@ -102,6 +114,7 @@ class MarkdownStream(Widget):
 
     def _flush(self) -> None:
         self._flush_pending = False
+        self._last_flush = time.monotonic()
         if self._finished or not self._buffer:
             return
         self._consume()
@@ -131,7 +144,7 @@ class MarkdownStream(Widget):
         console = self.app.console
         options = console.options.update_width(self._width)
         rendered = console.render_lines(
-            Markdown(block, code_theme=self._code_theme), options, pad=False
+            BlockMarkdown(block, code_theme=self._code_theme), options, pad=False
         )
         return [Strip(line).simplify() for line in rendered]
 
@@ -169,6 +182,17 @@ class MarkdownStream(Widget):
         if y < done:
             line = self._lines[y]
         else:
-            y -= done + (1 if self._lines else 0)
-            line = self._tail_lines[y] if 0 <= y < len(self._tail_lines) else Strip.blank(0)
-        return line.apply_style(self.rich_style)
+            at = y - done - (1 if self._lines else 0)
+            line = self._tail_lines[at] if 0 <= at < len(self._tail_lines) else Strip.blank(0)
+        selection = self.text_selection
+        style = self.screen.get_component_rich_style("screen--selection") if selection else None
+        return selectable(line.apply_style(self.rich_style), y, selection, style)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text as the reader sees it (rendered, not the markdown source)."""
+        gap = [Strip.blank(0)] if self._lines and self._tail_lines else []
+        lines = [line.text for line in (*self._lines, *gap, *self._tail_lines)]
+        return selected_text(lines, selection), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()

@@ -69,6 +69,8 @@ class Prompt(Vertical, Generic[T], can_focus=True):
         super().__init__()
         self.answer: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._folded = False
+        self.record: str | None = None
+        """The one line an answered (or abandoned) prompt folds to."""
         self.root: str | None = None
         """The working folder (ending in ``/``); paths under it are shown relative to it."""
 
@@ -91,6 +93,7 @@ class Prompt(Vertical, Generic[T], can_focus=True):
 
     def _fold(self, record: str) -> None:
         self._folded = True
+        self.record = record
         self.add_class("-answered")
         self.remove_children()
         self.mount(Static(Text(record)))

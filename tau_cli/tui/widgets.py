@@ -182,24 +182,25 @@ class ToolCard(Vertical, can_focus=True):
             self.add_class("-done")
             self.diff = diff_of(result.text)
         self.status = "error" if result.is_error else "done"
-        body: RenderableType
         if self.diff is not None:
-            body = Syntax(self.diff, "diff", theme="ansi_dark", word_wrap=True)
             self.add_class("-expanded")
-        else:
-            lines = result.text.rstrip().splitlines()
-            more = len(lines) - _OUTPUT_LINES
-            shown = "\n".join(lines[:_OUTPUT_LINES]) + (
-                f"\n… {more} more lines" if more > 0 else ""
-            )
-            body = Text(shown or "(no output)")
+        body = card_body(result.text, self.diff)
         self._body = body
-        if self.is_mounted:
-            self.query_one(".output", Static).update(body)
+        self._sync()
 
     def watch_status(self) -> None:
-        if self.is_mounted:
-            self.query_one(".header", Static).update(self._header())
+        self._sync()
+
+    def on_mount(self) -> None:
+        # A fast tool can finish after the card composed but before it counted as
+        # mounted; draw whatever state it reached.
+        self._sync()
+
+    def _sync(self) -> None:
+        for header in self.query(".header").results(Static):
+            header.update(self._header())
+        for output in self.query(".output").results(Static):
+            output.update(self._body)
 
     @property
     def expanded(self) -> bool:
@@ -213,15 +214,33 @@ class ToolCard(Vertical, can_focus=True):
         self.action_toggle_output()
 
     def _header(self) -> Text:
-        mark = {"running": "…", "done": "✓", "error": "✗"}[self.status]
-        line = Text.assemble((f"{mark} ", "bold"), (self.summary or self.call.name, "bold"))
+        line = card_header(
+            self.status, self.summary or self.call.name, self.duration_ms, self.error
+        )
         if self.status == "running" and self.progress:
             line.append(f"  {self.progress}", style="dim")
-        if self.duration_ms is not None:
-            line.append(f"  {_duration(self.duration_ms)}", style="dim")
-        if self.error:
-            line.append(f"\n  {self.error}")
         return line
+
+
+def card_header(status: str, summary: str, duration_ms: float | None, error: str | None) -> Text:
+    """A tool card's first line (and its error): the same live and in the history."""
+    mark = {"running": "…", "done": "✓", "error": "✗"}[status]
+    line = Text.assemble((f"{mark} ", "bold"), (summary, "bold"))
+    if duration_ms is not None:
+        line.append(f"  {_duration(duration_ms)}", style="dim")
+    if error:
+        line.append(f"\n  {error}")
+    return line
+
+
+def card_body(output: str, diff: str | None) -> RenderableType:
+    """What an expanded tool card shows: the diff, else the head of the output."""
+    if diff is not None:
+        return Syntax(diff, "diff", theme="ansi_dark", word_wrap=True)
+    lines = output.rstrip().splitlines()
+    more = len(lines) - _OUTPUT_LINES
+    shown = "\n".join(lines[:_OUTPUT_LINES]) + (f"\n… {more} more lines" if more > 0 else "")
+    return Text(shown or "(no output)")
 
 
 def _duration(ms: float) -> str:
@@ -244,6 +263,8 @@ class NoticeLine(Static):
 
     def __init__(self, text: str, level: str = "info") -> None:
         super().__init__(Text(text), classes=f"-{level}")
+        self.text = text
+        self.level = level
 
 
 class PendingInjection(Static):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from textual.app import App
 from textual.pilot import Pilot
 
 from tau_cli.runtime.builder import Launch, build_runtime
@@ -24,7 +25,7 @@ from tests.runtime.loop_helpers import make_repo, turns
 _NOW = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
 """Every runtime in these tests lives at this moment: plan files and snapshots keep their names."""
 
-__all__ = ["make_repo", "running_app", "turns", "wait_for"]
+__all__ = ["make_repo", "running_app", "screen_text", "turns", "wait_for"]
 
 
 async def wait_for(
@@ -36,6 +37,11 @@ async def wait_for(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("the app never reached the expected state")
         await pilot.pause(0.02)
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the terminal shows right now, as plain text (one line per row)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 @asynccontextmanager

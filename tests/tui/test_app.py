@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input
 
 from tau_cli.tui import PermissionPrompt, PlanPrompt, QuestionPrompt, TauApp
@@ -21,12 +22,22 @@ from tau_cli.tui.widgets import (
     UserMessage,
 )
 
-from .conftest import make_repo, running_app, wait_for
+from .conftest import make_repo, running_app, screen_text, wait_for
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo")
+
+
+async def _asked(pilot: Pilot[None], app: TauApp, kind: type[Widget]) -> None:
+    """Wait until a question of ``kind`` is on screen and has the keys."""
+
+    def has_keys() -> bool:
+        focused = app.focused
+        return focused is not None and any(isinstance(n, kind) for n in focused.ancestors_with_self)
+
+    await wait_for(pilot, has_keys)
 
 
 def _answers(app: TauApp) -> list[str]:
@@ -81,7 +92,7 @@ async def test_y_allows_a_command_once_and_its_card_shows_it_ran(repo: Path) -> 
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "make a file")
-        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         prompt = app.query_one(PermissionPrompt)
         assert prompt.request.summary == "Run: touch made-it"
         await wait_for(pilot, lambda: app.focused is prompt)
@@ -108,7 +119,7 @@ async def test_n_denies_and_the_feedback_reaches_the_model(repo: Path) -> None:
     async with running_app(repo, script) as (app, pilot, _):
         (repo / "build").mkdir()
         await _type(pilot, "clean up")
-        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         await pilot.press("n")
         await wait_for(pilot, lambda: app.query("PermissionPrompt Input"))
         await _type(pilot, "keep the build folder")
@@ -128,7 +139,7 @@ async def test_a_saves_the_suggested_rule_for_the_project(repo: Path) -> None:
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "make two files")
-        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         rule = app.query_one(PermissionPrompt).request.suggested_rule
         assert rule
         await pilot.press("a")
@@ -158,11 +169,12 @@ async def test_a_plan_is_rejected_with_feedback_then_approved_with_edits(repo: P
     async with running_app(repo, script, mode="plan") as (app, pilot, _):
         assert app.query_one(StatusBar).mode == "plan"
         await _type(pilot, "fix add, plan first")
-        await wait_for(pilot, lambda: isinstance(app.focused, PlanPrompt))
+        await _asked(pilot, app, PlanPrompt)
         await pilot.pause()
         # the call asking comes first; the question stays last, where the keys are
-        order = [type(w).__name__ for w in app.conversation.children]
-        assert order == ["UserMessage", "ToolCard", "PlanPrompt"]
+        history, *live = app.conversation.children
+        assert history is app.conversation.history
+        assert [type(w).__name__ for w in live] == ["UserMessage", "ToolCard", "PlanPrompt"]
         await pilot.press("n")
         await wait_for(pilot, lambda: app.query("PlanPrompt Input"))
         await _type(pilot, "also update the docs")
@@ -195,7 +207,7 @@ async def test_a_question_is_answered_by_its_number(repo: Path) -> None:
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "set up a database")
-        await wait_for(pilot, lambda: isinstance(app.focused, QuestionPrompt))
+        await _asked(pilot, app, QuestionPrompt)
         await pilot.press("2")
         await wait_for(pilot, lambda: not app.working)
         assert _answers(app) == ["Postgres it is."]
@@ -218,7 +230,7 @@ async def test_esc_while_a_permission_prompt_waits_stops_the_turn_and_folds_it(r
     script = [{"tool_calls": [{"name": "bash", "arguments": {"command": "touch nope"}}]}]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "make a file")
-        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.working, seconds=2)
 
@@ -387,22 +399,30 @@ async def test_a_continued_session_shows_the_conversation_so_far(repo: Path) -> 
     ]
     async with running_app(repo, first) as (app, pilot, _):
         await _type(pilot, "make a file")
-        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         await pilot.press("y")
         await wait_for(pilot, lambda: not app.working)
 
     second = [{"expect": {"last_user_contains": "and now?"}, "text": "Still there."}]
     async with running_app(repo, second, continue_latest=True) as (app, pilot, _):
         await pilot.pause()
-        assert [m.text for m in app.query(UserMessage)] == ["make a file"]
-        (card,) = app.query(ToolCard)
-        assert card.summary == "bash touch made" and card.status == "done"
-        assert _answers(app) == ["I made **the file**."]
+        # the earlier turn is history: kept as data and drawn as it looked
+        entries = app.conversation.history.entries
+        assert [(e.kind, e.text) for e in entries] == [
+            ("user", "make a file"),
+            ("tool", "bash touch made"),
+            ("answer", "I made **the file**."),
+        ]
+        assert entries[1].status == "done"
+        screen = screen_text(app)
+        for shown in ("> make a file", "✓ bash touch made", "I made the file."):
+            assert shown in screen
         assert _notices(app)[-1].startswith("resumed: ")
 
         await _type(pilot, "and now?")
         await wait_for(pilot, lambda: not app.working)
-        assert _answers(app) == ["I made **the file**.", "Still there."]
+        assert _answers(app) == ["Still there."]
+        assert "Still there." in screen_text(app)
 
 
 async def test_text_queued_too_late_for_the_turn_goes_with_the_next_message(repo: Path) -> None:
@@ -449,7 +469,7 @@ async def test_a_question_takes_several_choices_or_a_typed_answer(repo: Path) ->
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "set up checks")
-        await wait_for(pilot, lambda: isinstance(app.focused, QuestionPrompt))
+        await _asked(pilot, app, QuestionPrompt)
         await pilot.press("1", "3", "2", "2", "enter")  # 2 toggled on and off again
         await wait_for(pilot, lambda: len(app.query(QuestionPrompt)) == 2)
         await wait_for(pilot, lambda: app.focused is app.query(QuestionPrompt).last())
@@ -475,7 +495,7 @@ async def test_an_edit_asks_with_its_diff_on_screen(repo: Path) -> None:
     ]
     async with running_app(repo, script) as (app, pilot, _):
         await _type(pilot, "fix add")
-        await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt))
+        await _asked(pilot, app, PermissionPrompt)
         await pilot.pause()
         prompt = app.query_one(PermissionPrompt)
         assert prompt.request.diff is not None

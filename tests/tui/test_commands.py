@@ -143,8 +143,9 @@ async def test_clear_then_resume_from_the_picker(repo: Path) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.client.session_id == first)
         await pilot.pause()
-        assert [m.text for m in app.query(UserMessage)] == ["tell me about add"]
-        assert [a.text for a in app.query(Answer)] == ["About the adder."]
+        shown = [(e.kind, e.text) for e in app.conversation.history.entries]
+        assert shown == [("user", "tell me about add"), ("answer", "About the adder.")]
+        assert not app.query(UserMessage)  # the other conversation is gone from the page
         assert not app.query(SessionPicker)
         assert app.focused is app.prompt_input
 

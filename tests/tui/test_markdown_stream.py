@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from rich.console import Console
+from rich.markdown import Markdown
 from textual.app import App, ComposeResult
 
+from tau_cli.tui.markdown_render import BlockMarkdown
 from tau_cli.tui.markdown_stream import MarkdownStream
 
 
@@ -71,3 +74,16 @@ async def test_a_narrower_window_rewraps_finished_blocks() -> None:
         await pilot.pause()
         assert view.line_count > 1
         assert " ".join(_screen_text(view).split()).startswith("alpha beta gamma")
+
+
+def test_the_shared_parser_renders_exactly_as_rich_does() -> None:
+    source = (
+        "# Title\n\nSome *em*, **strong**, ~~gone~~ and `code`; [a link](https://example.org).\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n  - nested\n\n> quoted\n\n"
+        "```python\ndef f(x):\n    return x + 1\n```\n"
+    )
+    console = Console(width=60, color_system="truecolor", force_terminal=True)
+    ours = console.render_lines(BlockMarkdown(source, code_theme="ansi_dark"))
+    rich = console.render_lines(Markdown(source, code_theme="ansi_dark"))
+    assert ours == rich
+    assert any("return x + 1" in "".join(s.text for s in line) for line in ours)
