@@ -123,6 +123,18 @@ def main(
     cwd: Annotated[
         Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
     ] = None,
+    continue_: Annotated[
+        bool, typer.Option("--continue", "-c", help="Continue the newest session here.")
+    ] = False,
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume",
+            "-r",
+            metavar="[ID]",
+            help="Continue the session with this id; without one, pick from a list.",
+        ),
+    ] = None,
     debug: Annotated[
         bool,
         typer.Option("--debug", help="Write a redacted trace of this run and print its path."),
@@ -169,7 +181,15 @@ def main(
     if ctx.invoked_subcommand is None:
         from tau_cli.cli.start import start
 
-        raise typer.Exit(start(ctx.obj.settings(), ctx.obj.cwd, ctx.meta.get(PROMPT_KEY)))
+        raise typer.Exit(
+            start(
+                ctx.obj.settings(),
+                ctx.obj.cwd,
+                ctx.meta.get(PROMPT_KEY),
+                continue_latest=continue_,
+                resume=resume,
+            )
+        )
 
 
 @config_app.command("show")

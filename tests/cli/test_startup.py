@@ -75,3 +75,17 @@ def test_run_talks_to_the_model_without_httpx_command_line_client() -> None:
     assert "httpx" in modules
     assert "click" not in modules
     assert "pygments" not in modules
+
+
+def test_resume_may_stand_without_its_id_on_the_main_command_only() -> None:
+    from tau_cli.cli.prompt_group import _resume_without_id
+
+    commands = {"run", "chat"}
+    assert _resume_without_id(["--resume"], commands) == ["--resume="]
+    assert _resume_without_id(["-r", "--model", "x:y"], commands) == ["--resume=", "--model", "x:y"]
+    assert _resume_without_id(["--resume", "3f2a9c1d"], commands) == ["--resume", "3f2a9c1d"]
+    assert _resume_without_id(["--resume", "fix the bug"], commands) == [
+        "--resume=",
+        "fix the bug",
+    ]
+    assert _resume_without_id(["run", "--resume"], commands) == ["run", "--resume"]

@@ -43,3 +43,56 @@ def test_bare_tau_in_a_terminal_opens_the_full_screen_chat(tmp_path: Path) -> No
 
     assert child.exitstatus == 0
     assert server.turns_left == 0
+
+
+def _chat(repo: Path, server: ScriptedModelServer, *args: str) -> pexpect.spawn[str]:
+    return pexpect.spawn(
+        TAU,
+        list(args),
+        cwd=str(repo),
+        env=tau_env(
+            TERM="xterm-256color",
+            TAU_MODEL="openai:scripted-model",
+            OPENAI_BASE_URL=f"{server.url}/v1",
+            OPENAI_API_KEY="sk-test-0000000000000000",
+        ),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(24, 100),
+    )
+
+
+def test_continue_and_resume_reopen_earlier_conversations(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    script = [
+        Turn.model_validate({"text": "Noted: the port is 8080."}),
+        Turn.model_validate(
+            {"expect": {"last_user_contains": "which port"}, "text": "Still 8080."}
+        ),
+    ]
+    with ScriptedModelServer(script) as server:
+        first = _chat(repo, server)
+        first.expect("Shift\\+Tab mode")
+        first.send("remember the port 8080\r")
+        first.expect("Noted")
+        first.sendcontrol("q")
+        first.expect(pexpect.EOF)
+
+        # --continue opens the newest conversation, drawn as it was
+        again = _chat(repo, server, "--continue")
+        again.expect(r"resumed: \d+ messages")
+        again.sendcontrol("q")
+        again.expect(pexpect.EOF)
+
+        # --resume without an id offers the saved sessions to pick from
+        picked = _chat(repo, server, "--resume")
+        picked.expect("remember the port 8080")  # the session's title in the picker
+        picked.send("\r")
+        picked.expect(r"resumed: \d+ messages")
+        picked.send("which port?\r")
+        picked.expect("Still 8080")
+        picked.sendcontrol("q")
+        picked.expect(pexpect.EOF)
+
+    assert server.turns_left == 0
