@@ -97,3 +97,75 @@ def test_the_dockerfile_copies_files_that_exist_and_starts_tau_acp() -> None:
     copied = [line.split()[1] for line in lines if line.startswith("COPY ")]
     assert copied and all((root / source).exists() for source in copied)
     assert 'CMD ["tau", "acp"]' in lines
+
+
+async def test_the_chat_attached_to_tau_in_a_container_completes_a_task(
+    tmp_path: Path, image: str, engine: str
+) -> None:
+    """Deploy mode end to end: ``tau acp`` runs in the test image (this host's Python and
+    tau mounted read-only), the full-screen chat here drives it over ACP, the approval
+    is asked here, and the command runs in the container on the mounted workspace."""
+    from tau_cli.agent import Turn
+    from tau_cli.api import AcpRuntimeClient
+    from tau_cli.testing import ScriptedModelServer
+    from tau_cli.tui import PermissionPrompt, TauApp, TuiInteraction
+    from tau_cli.tui.widgets import Answer
+    from tests.tui.conftest import wait_for
+
+    project = tmp_path.resolve() / "project"
+    (project / ".git").mkdir(parents=True)
+    home = tmp_path.resolve() / ".tau"
+    home.mkdir()
+    where_runs = {"name": "bash", "arguments": {"command": "cat /proc/1/comm | tee where"}}
+    script = [
+        Turn.model_validate({"tool_calls": [where_runs]}),
+        Turn.model_validate({"expect": {"last_tool_result_contains": "\n"}, "text": "Written."}),
+    ]
+    interaction = TuiInteraction()
+    with ScriptedModelServer(script) as server:
+        environ = {
+            **os.environ,
+            "TAU_HOME": str(home),
+            "TAU_MODEL": "openai:scripted-model",
+            "OPENAI_BASE_URL": f"{server.url}/v1",
+            "OPENAI_API_KEY": "sk-test-0000000000000000",
+        }
+        argv = deploy_argv(
+            image,
+            workspace=project,
+            tau_home=home,
+            engine=engine,
+            environ=environ,
+            host_tau=HostTau.current(),
+            ulimits=default_ulimits(),
+        )
+        client = await AcpRuntimeClient.start(
+            argv, cwd=project, interaction=interaction, environ=environ
+        )
+        try:
+            app = TauApp(
+                client,  # type: ignore[arg-type]
+                interaction,
+                model="tau in a container",
+                location="~/project",
+                mode=client.mode,
+                root=str(project),
+            )
+            async with app.run_test(size=(100, 30)) as pilot:
+                app.prompt_input.text = "note where you run"
+                await pilot.press("enter")
+                await wait_for(pilot, lambda: isinstance(app.focused, PermissionPrompt), seconds=60)
+                await pilot.press("y")
+                await wait_for(pilot, lambda: not app.working, seconds=60)
+                answers = [a.text for a in app.query(Answer)]
+        finally:
+            await client.aclose()
+
+    assert answers == ["Written."]
+    # the command ran in the container, whose first process is the runtime itself (here
+    # it is something else), and the model was shown what it printed
+    where = (project / "where").read_text().strip()
+    assert where.startswith("python")
+    assert where != Path("/proc/1/comm").read_text().strip()
+    assert where in server.requests[-1].body.decode()
+    assert server.turns_left == 0
