@@ -54,7 +54,7 @@ async def _chat(
             TracedClient(runtime) if tracing() else runtime,
             interaction,
             model=resolved.settings.model or "",
-            location=_location(cwd),
+            location=with_environment(_location(cwd), runtime.environment),
             mode=resolved.settings.permissions.default_mode,
             root=str(cwd),
             context_window=runtime.capabilities.context_window,
@@ -67,6 +67,14 @@ async def _chat(
     finally:
         await runtime.aclose()
     return app.return_code or 0
+
+
+def with_environment(location: str, environment: str) -> str:
+    """The status bar's place, naming where tools run unless that is plainly here:
+    ``~/repo (main) · bubblewrap sandbox``, ``~/repo · podman container IMAGE``."""
+    if environment.startswith("local"):
+        return location
+    return f"{location} · {environment.split(' (')[0]}"
 
 
 def _location(cwd: Path) -> str:
