@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     """The command line itself was wrong."""
     ABORTED = 3
-    """The user denied or stopped the work (a denial in non-interactive mode, Ctrl-C)."""
+    """The work was stopped: by a hook, or by the user (Ctrl-C). A refused tool call is
+    not this: the model is told, and the run goes on."""
     LIMIT = 4
     """A limit ended the work (iterations, budget)."""
