@@ -26,8 +26,7 @@ from tau_cli.core import ConfigError
 from tau_cli.runtime.paths import project_root, tau_home
 from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.trust import GATED_KEYS, LOOSENING_MODES, LOOSENING_VALUES, TrustStore
-
-KeyPath = tuple[str | int, ...]
+from tau_cli.runtime.yaml_lines import KeyPath, key_lines, line_for
 
 # Environment variables tau reads, and the settings key each one sets.
 ENV_KEYS: dict[str, tuple[str, ...]] = {
@@ -96,7 +95,7 @@ class _Layer:
 
     def source(self, key: KeyPath) -> Source:
         if self.path is not None:
-            line = _line_for(self.lines, key)
+            line = line_for(self.lines, key)
             return Source(self.kind, f"{self.path}:{line}" if line else str(self.path))
         for end in range(len(key), 0, -1):
             if key[:end] in self.labels:
@@ -192,30 +191,8 @@ def _read_file(kind: str, path: Path) -> _Layer:
             path=str(path),
             line=1,
         )
-    lines: dict[KeyPath, int] = {}
-    if node is not None:
-        _collect_lines(node, (), lines)
+    lines = key_lines(node)
     return _Layer(kind, data, path=path, lines=lines)
-
-
-def _collect_lines(node: yaml.Node, prefix: KeyPath, out: dict[KeyPath, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, str(key_node.value))
-            out[key] = key_node.start_mark.line + 1
-            _collect_lines(value_node, key, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            key = (*prefix, i)
-            out[key] = item.start_mark.line + 1
-            _collect_lines(item, key, out)
-
-
-def _line_for(lines: dict[KeyPath, int], key: KeyPath) -> int | None:
-    for end in range(len(key), 0, -1):
-        if key[:end] in lines:
-            return lines[key[:end]]
-    return None
 
 
 def _env_layer(env: Mapping[str, str]) -> _Layer:
@@ -352,11 +329,11 @@ def _config_error(layer: _Layer, exc: ValidationError) -> ConfigError:
     first_key = problems[0][0]
     if layer.path is not None:
         if len(problems) == 1:
-            line = _line_for(layer.lines, first_key)
+            line = line_for(layer.lines, first_key)
             return ConfigError(
                 problems[0][1], path=str(layer.path), line=line, key=_dotted(first_key)
             )
-        listed = [f"line {_line_for(layer.lines, key) or '?'}: {text}" for key, text in problems]
+        listed = [f"line {line_for(layer.lines, key) or '?'}: {text}" for key, text in problems]
         return ConfigError(
             "\n  " + "\n  ".join(listed), path=str(layer.path), key=_dotted(first_key)
         )

@@ -47,11 +47,11 @@ from tau_cli.runtime.workflow_spec import (
     AgentSpec,
     ChannelSpec,
     EdgeSpec,
-    KeyPath,
     NodeSpec,
     WorkflowFile,
     read_workflow_file,
 )
+from tau_cli.runtime.yaml_lines import KeyPath
 from tau_cli.tools import Environment
 
 OpenAgent = Callable[[AgentSpec], Awaitable[RuntimeClient]]

@@ -19,8 +19,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
 
 from tau_cli.core import ConfigError
+from tau_cli.runtime.yaml_lines import KeyPath, key_lines, line_for
 
-KeyPath = tuple[str | int, ...]
 ChannelType = Literal["str", "int", "float", "bool", "list", "dict", "any"]
 ReducerName = Literal["replace", "append", "merge"]
 
@@ -185,35 +185,12 @@ def read_workflow_file(path: Path, name: str | None = None) -> WorkflowFile:
             path=str(path),
             line=1,
         )
-    lines: dict[KeyPath, int] = {}
-    if node is not None:
-        _collect_lines(node, (), lines)
+    lines = key_lines(node)
     try:
         spec = WorkflowSpec.model_validate(data)
     except ValidationError as exc:
         raise _config_error(path, lines, exc) from None
     return WorkflowFile(name or path.stem, path, spec, lines)
-
-
-def _collect_lines(node: yaml.Node, prefix: KeyPath, out: dict[KeyPath, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, str(key_node.value))
-            out[key] = key_node.start_mark.line + 1
-            _collect_lines(value_node, key, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            key = (*prefix, i)
-            out[key] = item.start_mark.line + 1
-            _collect_lines(item, key, out)
-
-
-def line_for(lines: dict[KeyPath, int], key: KeyPath) -> int | None:
-    """The line of ``key``, or of its nearest parent that has one."""
-    for end in range(len(key), 0, -1):
-        if key[:end] in lines:
-            return lines[key[:end]]
-    return None
 
 
 def dotted(key: KeyPath) -> str:
