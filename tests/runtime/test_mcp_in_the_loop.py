@@ -17,6 +17,12 @@ from .loop_helpers import collect, make_repo, turns
 SERVER = Path(__file__).parent / "servers" / "recording_mcp.py"
 
 
+def _with_recorder(log: Path) -> dict[str, object]:
+    """Settings flags: the scripted model, and the recording server writing to ``log``."""
+    recorder = {"command": sys.executable, "args": [str(SERVER)], "env": {"CALL_LOG": str(log)}}
+    return {"model": "openai:scripted-model", "mcp_servers": {"recorder": recorder}}
+
+
 async def test_a_denied_mcp_tool_never_reaches_its_server(tmp_path: Path, tau_home: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     log = tmp_path / "calls.log"
@@ -47,14 +53,7 @@ async def test_a_denied_mcp_tool_never_reaches_its_server(tmp_path: Path, tau_ho
             "CALL_LOG": str(log),
         }
         flags = {
-            "model": "openai:scripted-model",
-            "mcp_servers": {
-                "recorder": {
-                    "command": sys.executable,
-                    "args": [str(SERVER)],
-                    "env": {"CALL_LOG": str(log)},
-                }
-            },
+            **_with_recorder(log),
             "permissions.deny": ["mcp__recorder__delete_customer"],
             "permissions.allow": ["mcp__recorder__lookup"],
         }
@@ -123,17 +122,7 @@ async def test_an_mcp_servers_progress_reaches_the_ui_before_the_result(
             "OPENAI_BASE_URL": f"{server.url}/v1",
             "OPENAI_API_KEY": "sk-test-0000000000",
         }
-        flags = {
-            "model": "openai:scripted-model",
-            "mcp_servers": {
-                "recorder": {
-                    "command": sys.executable,
-                    "args": [str(SERVER)],
-                    "env": {"CALL_LOG": str(log)},
-                }
-            },
-            "permissions.allow": ["mcp__recorder__export"],
-        }
+        flags = {**_with_recorder(log), "permissions.allow": ["mcp__recorder__export"]}
         resolved = load_settings(repo, environ=env, flags=flags)
         runtime = await open_runtime(
             resolved, Launch(cwd=repo, interaction=NonInteractive()), environ=env
