@@ -43,11 +43,16 @@ class PlanState:
     def steps(self) -> list[tuple[bool, str]]:
         if self.path is None or not self.path.exists():
             return []
-        return [
-            (m.group(2) != " ", m.group(3).strip())
-            for m in map(_STEP.match, self.path.read_text(encoding="utf-8").splitlines())
-            if m
-        ]
+        return plan_steps(self.path.read_text(encoding="utf-8"))
+
+
+def plan_steps(markdown: str) -> list[tuple[bool, str]]:
+    """A plan's checklist, in order: (done, step) for each ``- [ ]`` / ``- [x]`` line."""
+    return [
+        (m.group(2) != " ", m.group(3).strip())
+        for m in map(_STEP.match, markdown.splitlines())
+        if m
+    ]
 
 
 class _ProposeArguments(Arguments):

@@ -44,6 +44,7 @@ from tau_cli.tui.conversation import Conversation, history_entries
 from tau_cli.tui.input_bar import InputBar
 from tau_cli.tui.interaction import TuiInteraction
 from tau_cli.tui.pickers import SessionPicker
+from tau_cli.tui.plan_pane import PlanPane
 from tau_cli.tui.prompt_input import PromptInput
 from tau_cli.tui.prompts import Prompt
 from tau_cli.tui.widgets import (
@@ -201,6 +202,7 @@ class TauApp(App[None]):
         interaction.attach(self)
 
     def compose(self) -> ComposeResult:
+        yield PlanPane()
         yield Conversation(id="conversation")
         yield InputBar(self.client, history=self._input_history, modes=MODE_CYCLE, id="input")
         yield StatusBar(self._model, self._location, self.mode)
@@ -404,6 +406,7 @@ class TauApp(App[None]):
             running = self._cards.pop(event.call_id, None)
             if running is not None:
                 running.finish(event.result, event.duration_ms)
+                self.query_one(PlanPane).on_call_finished(running.call, event.result)
         elif isinstance(event, Injected):
             self._deliver(event.text)
         elif isinstance(event, ModeChanged):

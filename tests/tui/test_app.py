@@ -12,6 +12,7 @@ from textual.widgets import Input
 
 from tau_cli.tui import PermissionPrompt, PlanPrompt, QuestionPrompt, TauApp
 from tau_cli.tui.app import StatusBar
+from tau_cli.tui.plan_pane import PlanPane
 from tau_cli.tui.prompt_input import PromptInput
 from tau_cli.tui.widgets import (
     Answer,
@@ -528,3 +529,28 @@ async def test_a_plan_edited_in_the_editor_is_the_plan_the_model_gets(
         await pilot.press("y")
         await wait_for(pilot, lambda: not app.working)
         assert _answers(app) == ["Starting."]  # the script's expect saw the edited step
+
+
+async def test_the_approved_plan_stays_above_the_conversation_and_ticks_off(
+    repo: Path,
+) -> None:
+    propose = {"name": "propose_plan", "arguments": {"title": "Fix add", "plan": PLAN}}
+    script = [
+        {"tool_calls": [propose]},
+        {"tool_calls": [{"name": "update_plan", "arguments": {"step": 1}}]},
+        {"expect": {"last_tool_result_contains": "1 left"}, "text": "One step done."},
+    ]
+    async with running_app(repo, script, mode="plan") as (app, pilot, _):
+        pane = app.query_one(PlanPane)
+        assert not pane.display  # no plan yet
+        await _type(pilot, "fix add, plan first")
+        await _asked(pilot, app, PlanPrompt)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not app.working)
+
+        assert pane.display
+        assert pane.title == "Fix add"
+        assert pane.steps == [
+            (True, "Change `a - b` to `a + b`"),
+            (False, "Run the tests"),
+        ]
