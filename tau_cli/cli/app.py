@@ -58,6 +58,91 @@ _FLAG_NAMES = {
 
 _CONTAINER_HELP = "Run tools in a container of this image (Podman or Docker), the project mounted."
 
+# Options both the main command and run/chat take, so `tau run --model X "task"` works
+# as well as `tau --model X run "task"`.
+ModelOption = Annotated[str | None, typer.Option("--model", "-m", help="Model as provider:model.")]
+ModeOption = Annotated[
+    str | None,
+    typer.Option("--permission-mode", help="default, accept_edits, plan or bypass."),
+]
+AllowOption = Annotated[
+    list[str] | None, typer.Option("--allow", help="Allow rule, e.g. 'Bash(npm test:*)'.")
+]
+DenyOption = Annotated[
+    list[str] | None, typer.Option("--deny", help="Deny rule; deny beats allow.")
+]
+SandboxOption = Annotated[
+    bool,
+    typer.Option(
+        "--sandbox",
+        help="Run tools in a bubblewrap sandbox: only the project is writable, no network.",
+    ),
+]
+ContainerOption = Annotated[
+    str | None, typer.Option("--container", metavar="IMAGE", help=_CONTAINER_HELP)
+]
+CwdOption = Annotated[
+    Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
+]
+
+
+def _flags(
+    flags: dict[str, object],
+    *,
+    model: str | None = None,
+    permission_mode: str | None = None,
+    allow: list[str] | None = None,
+    deny: list[str] | None = None,
+    sandbox: bool = False,
+    container: str | None = None,
+) -> dict[str, object]:
+    """``flags`` with these options laid over them (rule lists add up)."""
+    if model is not None:
+        flags["model"] = model
+    if permission_mode is not None:
+        flags["permissions.default_mode"] = permission_mode
+    for key, rules in (("permissions.allow", allow), ("permissions.deny", deny)):
+        if rules:
+            earlier = flags.get(key)
+            flags[key] = [*(earlier if isinstance(earlier, list) else []), *rules]
+    if sandbox:
+        flags["sandbox.enabled"] = True
+    if container is not None:
+        flags["container.image"] = container
+    return flags
+
+
+def _override(
+    ctx: typer.Context,
+    model: str | None,
+    permission_mode: str | None,
+    allow: list[str] | None,
+    deny: list[str] | None,
+    sandbox: bool,
+    container: str | None,
+    cwd: Path | None,
+) -> None:
+    """A subcommand's own options, laid over the main command's."""
+    options: _Options = ctx.obj
+    _flags(
+        options.flags,
+        model=model,
+        permission_mode=permission_mode,
+        allow=allow,
+        deny=deny,
+        sandbox=sandbox,
+        container=container,
+    )
+    if cwd is not None:
+        options.cwd = _folder(cwd)
+
+
+def _folder(cwd: Path | None) -> Path:
+    folder = (cwd or Path.cwd()).resolve()
+    if not folder.is_dir():
+        _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
+    return folder
+
 
 class _Options:
     """Global options, kept on the typer context for the subcommands."""
@@ -87,42 +172,23 @@ def _version(value: bool) -> None:
 @app.callback(invoke_without_command=True)
 def main(
     ctx: typer.Context,
-    model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Model as provider:model.")
-    ] = None,
-    permission_mode: Annotated[
-        str | None,
-        typer.Option("--permission-mode", help="default, accept_edits, plan or bypass."),
-    ] = None,
-    allow: Annotated[
-        list[str] | None, typer.Option("--allow", help="Allow rule, e.g. 'Bash(npm test:*)'.")
-    ] = None,
-    deny: Annotated[
-        list[str] | None, typer.Option("--deny", help="Deny rule; deny beats allow.")
-    ] = None,
+    model: ModelOption = None,
+    permission_mode: ModeOption = None,
+    allow: AllowOption = None,
+    deny: DenyOption = None,
     trust: Annotated[
         bool,
         typer.Option("--trust", help="Trust this folder's project settings for this run."),
     ] = False,
-    sandbox: Annotated[
-        bool,
-        typer.Option(
-            "--sandbox",
-            help="Run tools in a bubblewrap sandbox: only the project is writable, no network.",
-        ),
-    ] = False,
-    container: Annotated[
-        str | None, typer.Option("--container", metavar="IMAGE", help=_CONTAINER_HELP)
-    ] = None,
+    sandbox: SandboxOption = False,
+    container: ContainerOption = None,
     deploy: Annotated[
         bool,
         typer.Option(
             "--deploy", help="With --container: run tau itself in the container, attached here."
         ),
     ] = False,
-    cwd: Annotated[
-        Path | None, typer.Option("--cwd", help="Work in this folder instead of the current one.")
-    ] = None,
+    cwd: CwdOption = None,
     continue_: Annotated[
         bool, typer.Option("--continue", "-c", help="Continue the newest session here.")
     ] = False,
@@ -151,22 +217,16 @@ def main(
     ] = False,
 ) -> None:
     """tau: a terminal coding agent for local and cloud models."""
-    flags: dict[str, object] = {}
-    if model is not None:
-        flags["model"] = model
-    if permission_mode is not None:
-        flags["permissions.default_mode"] = permission_mode
-    if allow:
-        flags["permissions.allow"] = list(allow)
-    if deny:
-        flags["permissions.deny"] = list(deny)
-    if sandbox:
-        flags["sandbox.enabled"] = True
-    if container is not None:
-        flags["container.image"] = container
-    folder = (cwd or Path.cwd()).resolve()
-    if not folder.is_dir():
-        _fail(f"--cwd {cwd}: no such folder", ExitCode.USAGE)
+    flags = _flags(
+        {},
+        model=model,
+        permission_mode=permission_mode,
+        allow=allow,
+        deny=deny,
+        sandbox=sandbox,
+        container=container,
+    )
+    folder = _folder(cwd)
     ctx.obj = _Options(folder, flags, True if trust else None)
     if debug:
         _start_debug_trace(ctx.obj)
@@ -217,13 +277,16 @@ def chat_command(
     continue_: Annotated[
         bool, typer.Option("--continue", "-c", help="Continue the newest session here.")
     ] = False,
-    container: Annotated[
-        str | None, typer.Option("--container", metavar="IMAGE", help=_CONTAINER_HELP)
-    ] = None,
+    model: ModelOption = None,
+    permission_mode: ModeOption = None,
+    allow: AllowOption = None,
+    deny: DenyOption = None,
+    sandbox: SandboxOption = False,
+    container: ContainerOption = None,
+    cwd: CwdOption = None,
 ) -> None:
     """Chat with tau in this project: full-screen in a terminal, else plain text."""
-    if container is not None:
-        ctx.obj.flags["container.image"] = container
+    _override(ctx, model, permission_mode, allow, deny, sandbox, container, cwd)
     _require_model(ctx)
     if plain or not (sys.stdin.isatty() and sys.stdout.isatty()):
         from tau_cli.cli.repl import chat_plain
@@ -259,13 +322,16 @@ def run_command(
     resume: Annotated[
         str | None, typer.Option("--resume", "-r", help="Continue the session with this id.")
     ] = None,
-    container: Annotated[
-        str | None, typer.Option("--container", metavar="IMAGE", help=_CONTAINER_HELP)
-    ] = None,
+    model: ModelOption = None,
+    permission_mode: ModeOption = None,
+    allow: AllowOption = None,
+    deny: DenyOption = None,
+    sandbox: SandboxOption = False,
+    container: ContainerOption = None,
+    cwd: CwdOption = None,
 ) -> None:
     """Run one task to completion and print the answer (for scripts and CI)."""
-    if container is not None:
-        ctx.obj.flags["container.image"] = container
+    _override(ctx, model, permission_mode, allow, deny, sandbox, container, cwd)
     if output_format not in ("text", "json", "stream-json"):
         _fail(
             f"--output-format must be text, json or stream-json, not {output_format!r}",

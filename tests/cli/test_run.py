@@ -226,3 +226,44 @@ def test_resuming_an_unknown_session_is_a_clear_error(project: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "nope" in result.stderr
+
+
+def test_run_takes_the_model_rules_and_folder_after_the_subcommand_too(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / ".git").mkdir(parents=True)
+    (elsewhere / "only-here.txt").write_text("the folder --cwd named\n")
+    script = [
+        Turn.model_validate(
+            {"tool_calls": [{"name": "read", "arguments": {"file_path": "only-here.txt"}}]}
+        ),
+        Turn.model_validate(
+            {
+                "expect": {"last_tool_result_contains": "the folder --cwd named"},
+                "tool_calls": [{"name": "bash", "arguments": {"command": "touch made"}}],
+            }
+        ),
+        Turn.model_validate(
+            {"expect": {"last_tool_result_contains": "Permission denied"}, "text": "Refused."}
+        ),
+    ]
+    with ScriptedModelServer(script) as server:
+        result = run_tau(
+            "run",
+            "--model",
+            "openai:chosen-model",
+            "--permission-mode",
+            "bypass",
+            "--deny",
+            "Bash(touch:*)",
+            "--cwd",
+            str(elsewhere),
+            "make a file",
+            cwd=tmp_path,
+            OPENAI_BASE_URL=f"{server.url}/v1",
+            OPENAI_API_KEY="sk-test-0000000000000000",
+        )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Refused."
+    assert server.requests[0].json()["model"] == "chosen-model"
+    assert not (elsewhere / "made").exists()  # deny beats bypass, in the folder given
