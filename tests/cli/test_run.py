@@ -234,7 +234,7 @@ def test_run_takes_the_model_rules_and_folder_after_the_subcommand_too(tmp_path:
     (elsewhere / "only-here.txt").write_text("the folder --cwd named\n")
     script = [
         Turn.model_validate(
-            {"tool_calls": [{"name": "read", "arguments": {"file_path": "only-here.txt"}}]}
+            {"tool_calls": [{"name": "bash", "arguments": {"command": "cat only-here.txt"}}]}
         ),
         Turn.model_validate(
             {
