@@ -14,6 +14,7 @@ from textual.widgets import Input
 from tau_cli.api import AcpRuntimeClient
 from tau_cli.testing import ScriptedModelServer
 from tau_cli.tui import PermissionPrompt, PlanPrompt, QuestionPrompt, TauApp, TuiInteraction
+from tau_cli.tui.prompt_input import PromptInput
 from tau_cli.tui.widgets import Answer, ToolCard
 from tests.tui.conftest import wait_for
 
@@ -62,7 +63,7 @@ async def _asked(pilot: Pilot[None], kind: type[Widget], count: int = 1) -> Widg
 
 async def _type(pilot: Pilot[None], text: str) -> None:
     focused = pilot.app.focused
-    assert isinstance(focused, Input), focused
+    assert isinstance(focused, Input | PromptInput), focused  # a prompt's reason, or the box
     focused.value = text
     await pilot.press("enter")
 
