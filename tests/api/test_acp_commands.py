@@ -43,6 +43,7 @@ async def connected(
             yield client, wire, server
         finally:
             await client.aclose()
+    wire.check()
 
 
 async def _turn(client: AcpRuntimeClient, prompt: str) -> list[Event]:
