@@ -19,7 +19,7 @@ import itertools
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -101,6 +101,8 @@ _STOPS: dict[str, TurnEnd] = {
 _MODES = ("default", "accept_edits", "plan", "bypass")
 _LINE_LIMIT = 50 * 1024 * 1024
 _STDERR_LINES = 40
+_UNREADABLE = (KeyError, TypeError, ValueError)
+"""What reading an answer of the wrong shape raises (pydantic's errors are ValueErrors)."""
 _START_SECONDS = 60.0
 """How long an agent may take to start and open a session (a container may pull first)."""
 
@@ -337,36 +339,47 @@ class AcpRuntimeClient:
     async def completions(self) -> Completions:
         if not self.extensions:
             return Completions()
-        return completions_of(await self._command("completions", "complete"))
+        return await self._command("completions", "complete", completions_of)
 
     async def set_model(self, model: str) -> None:
-        await self._command("set_model", "switch models", model=model)
+        await self._command("set_model", "switch models", dict, model=model)
         await self._refresh()
 
     async def compact(self, focus: str | None = None) -> Compacted | None:
-        compacted = compacted_of(await self._command("compact", "compact", focus=focus))
+        compacted = await self._command("compact", "compact", compacted_of, focus=focus)
         await self._refresh()
         return compacted
 
     async def run_shell(self, command: str) -> ToolResult:
-        result = tool_result_of(await self._command("run_shell", "run commands", command=command))
+        result = await self._command("run_shell", "run commands", tool_result_of, command=command)
         await self._refresh()
         return result
 
     async def undo(self) -> str:
-        return str((await self._command("undo", "undo"))["undone"])
+        return await self._command("undo", "undo", lambda answer: str(answer["undone"]))
 
     async def remember(self, note: str) -> str:
-        return str((await self._command("remember", "remember notes", note=note))["file"])
+        return await self._command(
+            "remember", "remember notes", lambda answer: str(answer["file"]), note=note
+        )
 
-    async def _command(self, method: str, doing: str, **params: Any) -> dict[str, Any]:
-        """One of tau's command extensions; its errors come back as tau's own."""
+    async def _command(
+        self, method: str, doing: str, read: Callable[[dict[str, Any]], T], **params: Any
+    ) -> T:
+        """One of tau's command extensions, its answer ``read``; its errors come back as
+        tau's own, and an answer that cannot be read is one too (never a traceback)."""
         if not self.extensions:
             raise CommandError(f"this agent cannot {doing} (ACP has no standard way)")
         try:
-            return await self.call_extension(method, **params)
+            answer = await self.call_extension(method, **params)
         except RequestError as exc:
             raise error_of(exc) from exc
+        try:
+            return read(answer)
+        except _UNREADABLE as exc:
+            raise TauError(
+                f"the agent's answer to _tau/{method} was not understood: {exc}"
+            ) from exc
 
     async def _refresh(self) -> None:
         """Fetch what ``messages``, ``usage`` and ``describe`` answer without waiting.
@@ -382,13 +395,12 @@ class AcpRuntimeClient:
                 self.call_extension("usage"),
                 self.call_extension("describe"),
             )
-        except (RequestError, ConnectionError, TauError, RuntimeError) as exc:
+            read = messages_of(messages), usage_of(usage), description_of(description)
+        except (RequestError, ConnectionError, TauError, RuntimeError, *_UNREADABLE) as exc:
             _log.debug("could not refresh the session's state: %s", exc)
             return
         if session == self._session_id:
-            self._messages = messages_of(messages)
-            self._usage = usage_of(usage)
-            self._description = description_of(description)
+            self._messages, self._usage, self._description = read
 
     async def aclose(self) -> None:
         """Close the connection, then give the agent two seconds to exit before stopping it."""
