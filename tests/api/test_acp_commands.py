@@ -5,6 +5,7 @@ message tau sends checked against ACP's schema."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -15,7 +16,13 @@ import pytest
 import yaml
 
 from tau_cli.api import AcpRuntimeClient
-from tau_cli.core import Event
+from tau_cli.core import (
+    Event,
+    Interaction,
+    PermissionChoice,
+    PermissionDecision,
+    PermissionRequest,
+)
 from tau_cli.runtime.checkpoints import CheckpointError
 from tau_cli.runtime.events import TurnFinished
 from tau_cli.runtime.interaction import NonInteractive
@@ -28,14 +35,17 @@ from .test_acp_agent import turns
 
 @contextlib.asynccontextmanager
 async def connected(
-    project: Path, script: list[dict[str, Any]], *flags: str
+    project: Path,
+    script: list[dict[str, Any]],
+    *flags: str,
+    interaction: Interaction | None = None,
 ) -> AsyncIterator[tuple[AcpRuntimeClient, SchemaRecorder, ScriptedModelServer]]:
     wire = SchemaRecorder()
     with ScriptedModelServer(turns(*script)) as server:
         client = await AcpRuntimeClient.start(
             [TAU, *flags, "acp"],
             cwd=project,
-            interaction=NonInteractive(),
+            interaction=interaction or NonInteractive(),
             environ=model_env(server),
             observers=[wire],
         )
@@ -116,7 +126,7 @@ async def test_switching_models_and_the_errors_a_user_sees(project: Path) -> Non
 
 
 async def test_undo_puts_the_last_turns_files_back(project: Path) -> None:
-    script = [
+    script: list[dict[str, Any]] = [
         {"tool_calls": [{"name": "bash", "arguments": {"command": "echo changed > calc.py"}}]},
         {"text": "Changed it."},
     ]
@@ -144,3 +154,38 @@ async def test_compact_condenses_older_turns_over_acp(project: Path) -> None:
         assert compacted is not None
         assert compacted.tokens_after < compacted.tokens_before
         assert compacted.session_id == client.session_id
+
+
+class _Hesitant(NonInteractive):
+    """Holds a permission question open until released, then refuses."""
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def request_permission(self, request: PermissionRequest) -> PermissionDecision:
+        self.asked.set()
+        await self.release.wait()
+        return PermissionDecision(choice=PermissionChoice.DENY)
+
+
+async def test_a_command_while_a_turn_runs_says_to_stop_it_first(project: Path) -> None:
+    script: list[dict[str, Any]] = [
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "touch made-it"}}]},
+        {"text": "Left it."},
+    ]
+    person = _Hesitant()
+    async with connected(project, script, interaction=person) as (client, _, _):
+        turn = asyncio.ensure_future(_turn(client, "make a file"))
+        await asyncio.wait_for(person.asked.wait(), 30)
+        with pytest.raises(CommandError, match=r"a turn is running; stop it \(Esc\) before"):
+            await client.run_shell("echo hi")
+        with pytest.raises(CommandError, match="before switching the model"):
+            await client.set_model("openai:other-model")
+        person.release.set()
+        events = await asyncio.wait_for(turn, 30)
+
+    finished = events[-1]
+    assert isinstance(finished, TurnFinished) and finished.reason == "completed"
+    assert client.describe().model == "openai:scripted-model"
+    assert not (project / "made-it").exists()
