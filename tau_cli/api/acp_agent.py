@@ -55,6 +55,7 @@ from acp.schema import SessionInfo as AcpSessionInfo
 from pydantic import JsonValue
 
 from tau_cli._version import __version__
+from tau_cli.api.acp_commands import AGENT_COMMANDS, run_agent_command
 from tau_cli.api.acp_interaction import AcpInteraction, PermissionAsker
 from tau_cli.api.acp_mapping import EventMapper, Extension, Outgoing
 from tau_cli.core import TauError, TokenUsage
@@ -237,11 +238,16 @@ class AcpAgent:
         if method == "tau/fork" and isinstance(session_id, str):
             return await self._fork(session_id, params.get("at"))
         handler = _EXTENSIONS.get(method)
-        if handler is None:
+        command = AGENT_COMMANDS.get(method)
+        if handler is None and command is None:
             raise RequestError.method_not_found(f"_{method}")
         if not isinstance(session_id, str):
             raise RequestError.invalid_params({"details": "sessionId is required"})
-        return handler(self, self._session(session_id), params)
+        session = self._session(session_id)
+        if command is not None:
+            return await run_agent_command(command, session.runtime, params)
+        assert handler is not None
+        return handler(self, session, params)
 
     async def ext_notification(self, method: str, params: dict[str, Any]) -> None:
         """``_tau/inject``: text typed while the agent works, for the model's next step."""

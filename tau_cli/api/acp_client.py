@@ -19,13 +19,14 @@ import itertools
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from acp import PROTOCOL_VERSION, Client, RequestError
 from acp.client.connection import ClientSideConnection
+from acp.connection import StreamObserver
 from acp.schema import (
     AgentMessageChunk,
     AgentThoughtChunk,
@@ -46,6 +47,15 @@ from acp.schema import (
 )
 
 from tau_cli._version import __version__
+from tau_cli.api.acp_commands import (
+    compacted_of,
+    completions_of,
+    description_of,
+    error_of,
+    messages_of,
+    tool_result_of,
+    usage_of,
+)
 from tau_cli.core import (
     ElicitationRequest,
     ErrorInfo,
@@ -57,13 +67,16 @@ from tau_cli.core import (
     PlanApprovalRequest,
     QuestionRequest,
     ReasoningDelta,
+    TauError,
     TextDelta,
+    TokenUsage,
     ToolCall,
     ToolResult,
 )
-from tau_cli.runtime.client import SessionInfo
+from tau_cli.runtime.client import Completions, RuntimeDescription, SessionInfo
 from tau_cli.runtime.events import (
     AssistantMessage,
+    Compacted,
     Injected,
     ModeChanged,
     Notice,
@@ -74,6 +87,7 @@ from tau_cli.runtime.events import (
     TurnStarted,
 )
 from tau_cli.runtime.settings import PermissionMode
+from tau_cli.runtime.workspace import CommandError
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
@@ -87,6 +101,8 @@ _STOPS: dict[str, TurnEnd] = {
 _MODES = ("default", "accept_edits", "plan", "bypass")
 _LINE_LIMIT = 50 * 1024 * 1024
 _STDERR_LINES = 40
+_UNREADABLE = (KeyError, TypeError, ValueError)
+"""What reading an answer of the wrong shape raises (pydantic's errors are ValueErrors)."""
 _START_SECONDS = 60.0
 """How long an agent may take to start and open a session (a container may pull first)."""
 
@@ -119,6 +135,9 @@ class AcpRuntimeClient:
         """The agent answers tau's ``_tau/`` methods."""
         self.mode: PermissionMode = "default"
         self._known_sessions: list[SessionInfo] = []
+        self._messages: list[Message] = []
+        self._usage = TokenUsage()
+        self._description = RuntimeDescription(model="", environment="")
 
     @classmethod
     async def start(
@@ -128,8 +147,11 @@ class AcpRuntimeClient:
         cwd: Path,
         interaction: Interaction,
         environ: Mapping[str, str] | None = None,
+        observers: Sequence[StreamObserver] = (),
     ) -> AcpRuntimeClient:
         """Start ``command``, initialize ACP and open a session working in ``cwd``.
+
+        ``observers`` see every message on the wire, both ways (a trace, a schema check).
 
         Raises:
             AgentGone: the command could not start or did not speak ACP.
@@ -153,7 +175,9 @@ class AcpRuntimeClient:
         client._spawn(client._read_stderr())
         # The SDK looks each method up when the agent calls it and answers "method not
         # found" for those a client lacks (terminals, files): tau offers neither.
-        client._conn = ClientSideConnection(cast(Client, client), process.stdin, process.stdout)
+        client._conn = ClientSideConnection(
+            cast(Client, client), process.stdin, process.stdout, observers=list(observers)
+        )
         try:
             await asyncio.wait_for(client._open(), _START_SECONDS)
         except TimeoutError as exc:
@@ -188,6 +212,7 @@ class AcpRuntimeClient:
             self.mode = session.modes.current_mode_id  # type: ignore[assignment]
         with contextlib.suppress(RequestError):
             await self.sessions()
+        await self._refresh()
 
     # RuntimeClient --------------------------------------------------------------
 
@@ -226,7 +251,12 @@ class AcpRuntimeClient:
                 yield queue.get_nowait()
             for event in self._end_of_step():
                 yield event
-            yield self._stamp(self._finished(turn))
+            before, session = self._usage, self._session_id
+            await self._refresh()
+            finished = self._finished(turn)
+            if session == self._session_id:
+                finished = finished.model_copy(update={"usage": _spent(before, self._usage)})
+            yield self._stamp(finished)
         finally:
             self._queue = None
             if not turn.done():
@@ -273,6 +303,7 @@ class AcpRuntimeClient:
         self._session_id = made.session_id
         with contextlib.suppress(RequestError):
             await self.sessions()
+        await self._refresh()
         return made.session_id
 
     async def resume_session(self, session_id: str) -> str:
@@ -280,6 +311,7 @@ class AcpRuntimeClient:
             cwd=str(self._cwd), session_id=session_id, mcp_servers=[]
         )
         self._session_id = session_id
+        await self._refresh()
         return session_id
 
     async def fork_session(self, at: int | None = None) -> str:
@@ -289,7 +321,86 @@ class AcpRuntimeClient:
             "tau/fork", {"sessionId": self._session_id, "at": at}
         )
         self._session_id = str(answer["sessionId"])
+        await self._refresh()
         return self._session_id
+
+    def messages(self) -> Sequence[Message]:
+        """The conversation as last fetched (at connect, after each turn and switch)."""
+        return list(self._messages)
+
+    def usage(self) -> TokenUsage:
+        """This session's tokens as last fetched (at connect, after each turn and switch)."""
+        return self._usage
+
+    def describe(self) -> RuntimeDescription:
+        """The model, rules, MCP servers and memory as last fetched."""
+        return self._description
+
+    async def completions(self) -> Completions:
+        if not self.extensions:
+            return Completions()
+        return await self._command("completions", "complete", completions_of)
+
+    async def set_model(self, model: str) -> None:
+        await self._command("set_model", "switch models", dict, model=model)
+        await self._refresh()
+
+    async def compact(self, focus: str | None = None) -> Compacted | None:
+        compacted = await self._command("compact", "compact", compacted_of, focus=focus)
+        await self._refresh()
+        return compacted
+
+    async def run_shell(self, command: str) -> ToolResult:
+        result = await self._command("run_shell", "run commands", tool_result_of, command=command)
+        await self._refresh()
+        return result
+
+    async def undo(self) -> str:
+        return await self._command("undo", "undo", lambda answer: str(answer["undone"]))
+
+    async def remember(self, note: str) -> str:
+        return await self._command(
+            "remember", "remember notes", lambda answer: str(answer["file"]), note=note
+        )
+
+    async def _command(
+        self, method: str, doing: str, read: Callable[[dict[str, Any]], T], **params: Any
+    ) -> T:
+        """One of tau's command extensions, its answer ``read``; its errors come back as
+        tau's own, and an answer that cannot be read is one too (never a traceback)."""
+        if not self.extensions:
+            raise CommandError(f"this agent cannot {doing} (ACP has no standard way)")
+        try:
+            answer = await self.call_extension(method, **params)
+        except RequestError as exc:
+            raise error_of(exc) from exc
+        try:
+            return read(answer)
+        except _UNREADABLE as exc:
+            raise TauError(
+                f"the agent's answer to _tau/{method} was not understood: {exc}"
+            ) from exc
+
+    async def _refresh(self) -> None:
+        """Fetch what ``messages``, ``usage`` and ``describe`` answer without waiting.
+
+        A failure keeps what was known: the conversation itself goes on regardless.
+        """
+        if not self.extensions:
+            return
+        session = self._session_id
+        try:
+            messages, usage, description = await asyncio.gather(
+                self.call_extension("messages"),
+                self.call_extension("usage"),
+                self.call_extension("describe"),
+            )
+            read = messages_of(messages), usage_of(usage), description_of(description)
+        except (RequestError, ConnectionError, TauError, RuntimeError, *_UNREADABLE) as exc:
+            _log.debug("could not refresh the session's state: %s", exc)
+            return
+        if session == self._session_id:
+            self._messages, self._usage, self._description = read
 
     async def aclose(self) -> None:
         """Close the connection, then give the agent two seconds to exit before stopping it."""
@@ -512,6 +623,20 @@ class AcpRuntimeClient:
         assert self._process is not None and self._process.stderr is not None
         async for line in self._process.stderr:
             self.stderr.append(line.decode("utf-8", "replace").rstrip())
+
+
+def _spent(before: TokenUsage, after: TokenUsage) -> TokenUsage:
+    """What a turn added to the session's tokens (and cost, when priced)."""
+    cost = after.cost
+    if cost is not None and before.cost is not None:
+        cost = max(cost - before.cost, 0.0)
+    return TokenUsage(
+        prompt_tokens=max(after.prompt_tokens - before.prompt_tokens, 0),
+        completion_tokens=max(after.completion_tokens - before.completion_tokens, 0),
+        reasoning_tokens=max(after.reasoning_tokens - before.reasoning_tokens, 0),
+        cached_tokens=max(after.cached_tokens - before.cached_tokens, 0),
+        cost=cost,
+    )
 
 
 def _forget(task: asyncio.Task[Any]) -> None:

@@ -61,7 +61,7 @@ async def _attached(argv: list[str], cwd: Path) -> int:
         app = TauApp(
             client,
             interaction,
-            model=f"{name} via ACP",
+            model=f"{client.describe().model or name} via ACP",  # a tau agent names its model
             location=_location(cwd),
             mode=client.mode,
             root=str(cwd),

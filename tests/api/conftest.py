@@ -67,13 +67,28 @@ def _check(definition: str, value: Any) -> None:
 
 
 class SchemaRecorder:
-    """Sees every raw message on the wire and validates what the agent sent."""
+    """Sees every raw message on the wire and validates what the agent sent.
+
+    The SDK logs and swallows what an observer raises, so each failure is also kept in
+    ``problems``; ``check`` (run as each test's connection closes) fails the test with them.
+    """
 
     def __init__(self) -> None:
         self.sent_by_tau: list[dict[str, Any]] = []
+        self.problems: list[str] = []
         self._asked: dict[Any, str] = {}
 
     def __call__(self, event: StreamEvent) -> None:
+        try:
+            self._record(event)
+        except (jsonschema.ValidationError, AssertionError) as exc:
+            self.problems.append(f"{str(exc).splitlines()[0]} in {event.message}")
+            raise
+
+    def check(self) -> None:
+        assert not self.problems, "tau sent what ACP does not allow:\n" + "\n".join(self.problems)
+
+    def _record(self, event: StreamEvent) -> None:
         message = event.message
         if event.direction is StreamDirection.OUTGOING:
             if "method" in message and "id" in message:
@@ -179,6 +194,7 @@ async def tau_acp(
             30,
         )
         yield Attached(conn, editor, wire, process)
+    wire.check()
 
 
 @pytest.fixture

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import os
+import re
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input
@@ -14,10 +17,13 @@ from textual.widgets import Input
 from tau_cli.api import AcpRuntimeClient
 from tau_cli.testing import ScriptedModelServer
 from tau_cli.tui import PermissionPrompt, PlanPrompt, QuestionPrompt, TauApp, TuiInteraction
-from tau_cli.tui.widgets import Answer, ToolCard
+from tau_cli.tui.app import StatusBar
+from tau_cli.tui.pickers import SessionPicker
+from tau_cli.tui.prompt_input import PromptInput
+from tau_cli.tui.widgets import Answer, NoticeLine, ToolCard, UserMessage
 from tests.tui.conftest import wait_for
 
-from .conftest import TAU, model_env
+from .conftest import TAU, SchemaRecorder, model_env
 from .test_acp_agent import turns
 
 
@@ -26,9 +32,14 @@ async def attached_app(
     project: Path, script: list[dict[str, Any]], *flags: str
 ) -> AsyncIterator[tuple[TauApp, Pilot[None], AcpRuntimeClient]]:
     interaction = TuiInteraction()
+    wire = SchemaRecorder()  # every message tau sends, checked against ACP
     with ScriptedModelServer(turns(*script)) as server:
         client = await AcpRuntimeClient.start(
-            [TAU, *flags, "acp"], cwd=project, interaction=interaction, environ=model_env(server)
+            [TAU, *flags, "acp"],
+            cwd=project,
+            interaction=interaction,
+            environ=model_env(server),
+            observers=[wire],
         )
         try:
             app = TauApp(
@@ -43,6 +54,7 @@ async def attached_app(
                 yield app, pilot, client
         finally:
             await client.aclose()
+    wire.check()
 
 
 async def _asked(pilot: Pilot[None], kind: type[Widget], count: int = 1) -> Widget:
@@ -62,7 +74,7 @@ async def _asked(pilot: Pilot[None], kind: type[Widget], count: int = 1) -> Widg
 
 async def _type(pilot: Pilot[None], text: str) -> None:
     focused = pilot.app.focused
-    assert isinstance(focused, Input), focused
+    assert isinstance(focused, Input | PromptInput), focused  # a prompt's reason, or the box
     focused.value = text
     await pilot.press("enter")
 
@@ -144,3 +156,66 @@ async def test_plans_and_questions_are_answered_in_the_tui_over_acp(project: Pat
         ]
         assert app.mode == "accept_edits"
         assert [a.text for a in app.query(Answer)] == ["Planned, with pytest."]
+
+
+def _notices(app: TauApp) -> list[str]:
+    return [str(n.render()) for n in app.query(NoticeLine)]
+
+
+async def _command(pilot: Pilot[None], text: str, shown: Callable[[str], bool]) -> str:
+    """Type ``text``, wait for the notice it leads to, and return that notice."""
+    app = pilot.app
+    assert isinstance(app, TauApp)
+    await _type(pilot, text)
+    await wait_for(pilot, lambda: any(shown(n) for n in _notices(app)), seconds=30)
+    return next(n for n in _notices(app) if shown(n))
+
+
+async def test_the_tuis_commands_work_over_acp(project: Path) -> None:
+    settings = {"models": {"openai:scripted-model": {"capabilities": {"context_window": 16000}}}}
+    home = Path(os.environ["TAU_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "settings.yaml").write_text(yaml.safe_dump(settings))
+    usage = {"prompt_tokens": 1000, "completion_tokens": 20}
+    long = "word " * 1600
+    script = [{"text": long, "usage": usage}] * 3
+    async with attached_app(project, script) as (app, pilot, _):
+        for prompt in ("first", "second", "third"):
+            await _type(pilot, prompt)
+            await wait_for(pilot, lambda: not app.working, seconds=30)
+        assert "3.1k tokens" in str(app.query_one(StatusBar).render())
+
+        compacted = await _command(pilot, "/compact", lambda n: n.startswith("context compacted"))
+        before, after = (int(n.replace(",", "")) for n in re.findall(r"[\d,]+", compacted)[:2])
+        assert after < before
+        cost = await _command(pilot, "/cost", lambda n: "tokens:" in n)
+        assert cost.startswith("3,060 tokens: 3,000 in")
+        shell = await _command(pilot, "!echo hi", lambda n: n.startswith("$ "))
+        assert shell == "$ echo hi\nhi"
+        await _command(pilot, "#remember this", lambda n: n == "remembered in TAU.md")
+        assert (project / "TAU.md").read_text() == "- remember this\n"
+        await _command(pilot, "/model openai:other-model", lambda n: n.startswith("model: "))
+        assert str(app.query_one(StatusBar).render()).startswith("openai:other-model")
+
+
+async def test_clear_then_resume_draws_the_earlier_conversation_over_acp(project: Path) -> None:
+    script = [{"text": "About the adder."}, {"text": "Something else."}]
+    async with attached_app(project, script) as (app, pilot, client):
+        await _type(pilot, "tell me about add")
+        await wait_for(pilot, lambda: not app.working, seconds=30)
+        first = client.session_id
+        await _type(pilot, "/clear")
+        await wait_for(pilot, lambda: client.session_id != first, seconds=30)
+        await pilot.pause()
+        assert not app.query(UserMessage)  # a fresh screen for a fresh conversation
+        await _type(pilot, "another topic")
+        await wait_for(pilot, lambda: not app.working, seconds=30)
+
+        await _type(pilot, "/resume")
+        await wait_for(pilot, lambda: bool(app.query(SessionPicker)), seconds=30)
+        assert [s.id for s in app.query_one(SessionPicker).sessions] == [first]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: client.session_id == first, seconds=30)
+        await wait_for(pilot, lambda: bool(app.query(UserMessage)), seconds=10)
+        assert [m.text for m in app.query(UserMessage)] == ["tell me about add"]
+        assert [a.text for a in app.query(Answer)] == ["About the adder."]

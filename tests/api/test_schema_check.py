@@ -46,3 +46,11 @@ def test_a_result_is_checked_against_the_response_of_the_method_asked() -> None:
     wire(StreamEvent(StreamDirection.OUTGOING, asked))
     with pytest.raises(jsonschema.ValidationError):
         wire(StreamEvent(StreamDirection.INCOMING, {"jsonrpc": "2.0", "id": 7, "result": {}}))
+
+
+def test_a_failure_is_kept_for_the_end_of_the_test_as_the_sdk_swallows_it() -> None:
+    wire = SchemaRecorder()
+    with pytest.raises(jsonschema.ValidationError):  # the SDK logs this and goes on
+        wire(update({"sessionUpdate": "tool_call", "title": "no id"}))
+    with pytest.raises(AssertionError, match="tau sent what ACP does not allow"):
+        wire.check()
