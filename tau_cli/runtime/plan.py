@@ -22,10 +22,10 @@ from pathlib import Path
 from pydantic import Field, JsonValue
 
 from tau_cli.core import Interaction, Message, PlanApprovalRequest, ToolDefinition, ToolResult
+from tau_cli.runtime.checklist import STEP, plan_steps
 from tau_cli.tools import PermissionMode, PermissionPolicy, ToolContext
 from tau_cli.tools.builtin import Arguments
 
-_STEP = re.compile(r"^(\s*[-*] )\[( |x|X)\] (.*)$")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -44,15 +44,6 @@ class PlanState:
         if self.path is None or not self.path.exists():
             return []
         return plan_steps(self.path.read_text(encoding="utf-8"))
-
-
-def plan_steps(markdown: str) -> list[tuple[bool, str]]:
-    """A plan's checklist, in order: (done, step) for each ``- [ ]`` / ``- [x]`` line."""
-    return [
-        (m.group(2) != " ", m.group(3).strip())
-        for m in map(_STEP.match, markdown.splitlines())
-        if m
-    ]
 
 
 class _ProposeArguments(Arguments):
@@ -163,7 +154,7 @@ class UpdatePlanTool:
         lines = path.read_text(encoding="utf-8").splitlines()
         seen = 0
         for i, line in enumerate(lines):
-            match = _STEP.match(line)
+            match = STEP.match(line)
             if match is None:
                 continue
             seen += 1

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tau_cli.core import ToolCall, ToolResult
-from tau_cli.runtime.plan import plan_steps
+from tau_cli.runtime.checklist import plan_steps
 
 _APPROVED = "The user approved the plan"
 

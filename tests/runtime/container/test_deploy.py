@@ -144,7 +144,7 @@ async def test_the_chat_attached_to_tau_in_a_container_completes_a_task(
         )
         try:
             app = TauApp(
-                client,  # type: ignore[arg-type]
+                client,
                 interaction,
                 model="tau in a container",
                 location="~/project",
