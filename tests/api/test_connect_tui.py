@@ -216,6 +216,8 @@ async def test_clear_then_resume_draws_the_earlier_conversation_over_acp(project
         assert [s.id for s in app.query_one(SessionPicker).sessions] == [first]
         await pilot.press("enter")
         await wait_for(pilot, lambda: client.session_id == first, seconds=30)
-        await wait_for(pilot, lambda: bool(app.query(UserMessage)), seconds=10)
-        assert [m.text for m in app.query(UserMessage)] == ["tell me about add"]
-        assert [a.text for a in app.query(Answer)] == ["About the adder."]
+        history = app.conversation.history
+        await wait_for(pilot, lambda: bool(history.entries), seconds=10)
+        shown = [(e.kind, e.text) for e in history.entries]
+        assert shown == [("user", "tell me about add"), ("answer", "About the adder.")]
+        assert not app.query(UserMessage)  # the other conversation is gone from the page
