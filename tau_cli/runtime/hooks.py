@@ -99,6 +99,10 @@ class HookRunner:
     environ: Mapping[str, str] | None = None
     _callbacks: dict[str, list[_Registered]] = field(default_factory=dict)
 
+    def configured(self, event: HookEvent) -> bool:
+        """Whether anything would run for ``event`` (so callers can skip preparing it)."""
+        return bool(self.config.get(event)) or bool(self._callbacks.get(event))
+
     def add_callback(self, event: HookEvent, callback: HookCallback, matcher: str = "*") -> None:
         self._callbacks.setdefault(event, []).append(_Registered(matcher, callback))
 

@@ -196,9 +196,9 @@ class AgentLoop:
         native = self.native_tools
         pinned = [*self.pinned, *([] if native else [Message.system(render_instructions(tools))])]
         offered = tools if native else ()
-        if self.context.needs_compaction(
+        if self.hooks.configured("PreCompact") and self.context.needs_compaction(
             self.context.build(self.session, pinned=pinned, tools=offered)
-        ):
+        ):  # building the window twice costs per step, so only when a hook would hear it
             await self.hooks.run("PreCompact", {"trigger": "auto"})
         compaction = self.session.compaction
         window = await self.context.prepare(self.session, pinned=pinned, tools=offered)
