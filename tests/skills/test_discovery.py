@@ -72,7 +72,7 @@ def test_bad_skills_are_skipped_with_file_line_and_reason(tmp_path: Path) -> Non
         f"error: {tmp_path / 'Shouty' / 'SKILL.md'}:2: skipped: 'name' must be lowercase "
         "letters, digits and single hyphens, at most 64 characters (got 'Shouty')",
         f"error: {tmp_path / 'broken' / 'SKILL.md'}:4: skipped: the frontmatter is not valid "
-        "YAML: expected ',' or ']', but got '<stream end>'",
+        "YAML: did not find expected ',' or ']'",
         f"error: {tmp_path / 'nameless' / 'SKILL.md'}:1: skipped: the frontmatter needs a 'name'",
     ]
 
