@@ -96,3 +96,29 @@ def test_continue_and_resume_reopen_earlier_conversations(tmp_path: Path) -> Non
         picked.expect(pexpect.EOF)
 
     assert server.turns_left == 0
+
+
+def test_connect_attaches_the_chat_to_an_acp_agent(tmp_path: Path) -> None:
+    """``tau --connect "tau acp"`` in a real terminal: the same chat, the runtime in another
+    process, an approval asked here and the command run there."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    script = [
+        Turn.model_validate(
+            {"tool_calls": [{"name": "bash", "arguments": {"command": "touch over-acp"}}]}
+        ),
+        Turn.model_validate({"text": "Made it over ACP."}),
+    ]
+    with ScriptedModelServer(script) as server:
+        child = _chat(repo, server, "--connect", f"{TAU} acp")
+        child.expect("Shift\\+Tab mode")
+        child.send("make the file\r")
+        child.expect("allow once")
+        child.send("y")
+        child.expect("Made it over ACP")
+        child.sendcontrol("q")
+        child.expect(pexpect.EOF)
+        child.close()
+
+    assert (repo / "over-acp").exists()
+    assert server.turns_left == 0
