@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from tau_cli.core import ConfigError
 from tau_cli.runtime.paths import project_root, tau_home
 from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.trust import GATED_KEYS, LOOSENING_MODES, LOOSENING_VALUES, TrustStore
-from tau_cli.runtime.yaml_lines import KeyPath, key_lines, line_for
+from tau_cli.runtime.yaml_lines import KeyPath, line_for, read_yaml
 
 # Environment variables tau reads, and the settings key each one sets.
 ENV_KEYS: dict[str, tuple[str, ...]] = {
@@ -49,9 +48,6 @@ _ACCUMULATING = {
     ("sandbox", "denied_paths"),
     ("container", "mounts"),
 }
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML was built with it: several times faster."""
 
 
 @dataclass(frozen=True)
@@ -172,20 +168,7 @@ def load_settings(
 
 
 def _read_file(kind: str, path: Path) -> _Layer:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError("settings must be UTF-8 text", path=str(path)) from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read settings: {exc.strerror}", path=str(path)) from exc
-    try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(f"this is not valid YAML: {problem}", path=str(path), line=line) from exc
+    data, lines = read_yaml(path, "settings")
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -194,7 +177,6 @@ def _read_file(kind: str, path: Path) -> _Layer:
             path=str(path),
             line=1,
         )
-    lines = key_lines(node)
     return _Layer(kind, data, path=path, lines=lines)
 
 

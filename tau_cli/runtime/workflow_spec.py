@@ -15,17 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
 
 from tau_cli.core import ConfigError
-from tau_cli.runtime.yaml_lines import KeyPath, key_lines, line_for
+from tau_cli.runtime.yaml_lines import KeyPath, line_for, read_yaml
 
 ChannelType = Literal["str", "int", "float", "bool", "list", "dict", "any"]
 ReducerName = Literal["replace", "append", "merge"]
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML was built with it: several times faster."""
 
 
 class _Model(BaseModel):
@@ -167,20 +163,7 @@ class WorkflowFile:
 
 def read_workflow_file(path: Path, name: str | None = None) -> WorkflowFile:
     """Read and check ``path``; every problem is one ``ConfigError`` with file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError("a workflow file must be UTF-8 text", path=str(path)) from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read the workflow: {exc.strerror}", path=str(path)) from exc
-    try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(f"this is not valid YAML: {problem}", path=str(path), line=line) from exc
+    data, lines = read_yaml(path, "the workflow")
     if not isinstance(data, dict):
         shown = "empty" if data is None else f"a {type(data).__name__}"
         raise ConfigError(
@@ -188,7 +171,6 @@ def read_workflow_file(path: Path, name: str | None = None) -> WorkflowFile:
             path=str(path),
             line=1,
         )
-    lines = key_lines(node)
     try:
         spec = WorkflowSpec.model_validate(data)
     except ValidationError as exc:
