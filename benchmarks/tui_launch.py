@@ -31,7 +31,7 @@ def _launch_times(runs: int, warmup: int = 1) -> list[float]:
     with tempfile.TemporaryDirectory() as home, ScriptedModelServer([]) as server:
         repo = Path(home) / "repo"
         (repo / ".git").mkdir(parents=True)
-        socket = f"tau-bench-{os.getpid()}"
+        socket = str(Path(home) / "tmux.sock")  # gone with the folder, never left behind
         env = {
             "HOME": home,
             "TAU_HOME": str(Path(home) / ".tau"),
@@ -41,7 +41,7 @@ def _launch_times(runs: int, warmup: int = 1) -> list[float]:
             "OPENAI_BASE_URL": f"{server.url}/v1",
             "OPENAI_API_KEY": "sk-bench-0000",
         }
-        tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
+        tmux = ["tmux", "-S", socket, "-f", "/dev/null"]
         samples = []
         # A session that outlives the samples, so the server never exits between them.
         subprocess.run([*tmux, "new-session", "-d", "-s", "keep", "cat"], check=True, env=env)

@@ -11,7 +11,6 @@ import shlex
 import shutil
 import subprocess
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -31,13 +30,14 @@ Tmux = Callable[..., str]
 
 
 @pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    """``tmux`` on a private server of this test, killed afterwards."""
-    socket = f"tau-smoke-{uuid.uuid4().hex[:8]}"
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    """``tmux`` on a private server of this test, killed afterwards; its socket lives in the
+    test's own folder, so no run leaves one behind in the user's tmux directory."""
+    socket = str(tmp_path / "tmux.sock")
 
     def run(*args: str, env: dict[str, str] | None = None) -> str:
         done = subprocess.run(
-            ["tmux", "-L", socket, *args],
+            ["tmux", "-S", socket, *args],
             capture_output=True,
             text=True,
             timeout=30,
