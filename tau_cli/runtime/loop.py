@@ -134,9 +134,9 @@ class AgentLoop:
             started = await self._session_start()
             hook = await self.hooks.run("UserPromptSubmit", {"prompt": prompt})
             if hook.blocked or hook.stop_session:
-                await emit(
-                    Notice(level="warning", message=hook.reason or "a hook stopped the prompt")
-                )
+                if hook.blocked or not hook.stop_reason:  # a stopReason was told already
+                    reason = hook.reason or "a hook stopped the prompt"
+                    await emit(Notice(level="warning", message=reason))
                 return finished("stopped_by_hook")
             extra = []
             if started or hook.context:

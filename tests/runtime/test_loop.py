@@ -557,3 +557,20 @@ async def test_a_long_commands_latest_line_is_shown_while_it_runs(repo: Path) ->
     assert lines == ["step 1", "step 2", "step 3"]  # the exit marker tau adds never shows
     finished_at = next(i for i, e in enumerate(events) if isinstance(e, ToolFinished))
     assert not any(isinstance(e, ToolProgress) for e in events[finished_at:])
+
+
+async def test_a_prompt_hooks_stop_reason_is_said_once(repo: Path) -> None:
+    hook = repo.parent / "freeze.sh"
+    answer = {"continue": False, "stopReason": "deploy freeze until Friday"}
+    hook.write_text(f"#!/bin/bash\ncat >/dev/null\necho '{json.dumps(answer)}'\n")
+    hook.chmod(0o755)
+    settings = {"hooks": {"UserPromptSubmit": [{"hooks": [{"command": str(hook)}]}]}}
+    with ScriptedModelServer(turns({"text": "never asked"})) as server:
+        runtime = runtime_for(repo, server, settings=settings)
+        events = await collect(runtime, "ship it")
+        await runtime.aclose()
+
+    assert finished(events).reason == "stopped_by_hook"
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    assert notices == ["UserPromptSubmit hook stopped the turn: deploy freeze until Friday"]
+    assert server.requests == []
