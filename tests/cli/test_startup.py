@@ -89,3 +89,34 @@ def test_resume_may_stand_without_its_id_on_the_main_command_only() -> None:
         "fix the bug",
     ]
     assert _resume_without_id(["run", "--resume"], commands) == ["run", "--resume"]
+
+
+def test_start_up_holds_the_garbage_collector_and_then_gives_it_back() -> None:
+    code = """
+import gc, time
+from tau_cli.__main__ import _hold_collector
+_hold_collector(0.05)
+held = gc.isenabled()
+deadline = time.monotonic() + 10
+while not gc.isenabled() and time.monotonic() < deadline:
+    time.sleep(0.01)
+print(held, gc.isenabled(), gc.get_freeze_count() > 0)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.split() == ["False", "True", "True"]
+
+
+def test_tau_leaves_a_users_pydantic_plugin_setting_alone() -> None:
+    code = """
+import os, sys
+from tau_cli.__main__ import _skip_pydantic_plugins
+_skip_pydantic_plugins()
+print(os.environ["PYDANTIC_DISABLE_PLUGINS"])
+"""
+    env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": "logfire"}
+    kept = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    env.pop("PYDANTIC_DISABLE_PLUGINS")
+    unset = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert (kept.stdout.strip(), unset.stdout.strip()) == ("logfire", "__all__")
