@@ -18,7 +18,7 @@ ReasoningEffort = Literal["off", "low", "medium", "high"]
 
 
 class _Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ProtocolKind(StrEnum):

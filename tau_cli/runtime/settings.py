@@ -32,7 +32,7 @@ _PROVIDER_KINDS = ("ollama", "openai", "azure", "anthropic", "scripted")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class PermissionSettings(_Section):

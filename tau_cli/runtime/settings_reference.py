@@ -2,10 +2,20 @@
 
 ``python -m tau_cli.runtime.settings_reference > docs/reference/settings.md``
 regenerates it; a test fails when the committed file is out of date.
+
+The meaning column comes from the docstring under each field. The models do not ask
+pydantic for ``use_attribute_docstrings``: that reads and parses their source files
+on every launch (some 15 ms of ``tau run``'s start-up) for text only this page shows,
+so the reference reads the docstrings itself.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
+import itertools
+import textwrap
 import types
 import typing
 from datetime import timedelta
@@ -41,7 +51,7 @@ def _rows(model: type[BaseModel], prefix: str, out: list[str]) -> None:
     for name, info in model.model_fields.items():
         key = f"{prefix}{name}"
         annotation = info.annotation
-        described = _one_line(info.description or "")
+        described = _one_line(info.description or _attribute_docs(model).get(name, ""))
         if typing.get_origin(annotation) is dict:
             _, value_type = typing.get_args(annotation)
             inner = _model_in(value_type)
@@ -63,6 +73,27 @@ def _rows(model: type[BaseModel], prefix: str, out: list[str]) -> None:
             _rows(nested, f"{key}{suffix}.", out)
             continue
         out.append(f"| `{key}` | {_type_name(annotation)} | {_default(info)} | {described} |")
+
+
+@functools.cache
+def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
+    """Each field's docstring (the string right under it), the base classes' included."""
+    docs: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
+        for field, after in itertools.pairwise(body):
+            if (
+                isinstance(field, ast.AnnAssign)
+                and isinstance(field.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[field.target.id] = inspect.cleandoc(after.value.value)
+    return docs
 
 
 def _optional(annotation: Any) -> str:
