@@ -25,6 +25,7 @@ from tau_cli.agent._http_provider import HttpProvider
 from tau_cli.agent._sse import sse_events
 from tau_cli.agent._streaming import collect, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
+from tau_cli.agent.addresses import ANTHROPIC_DEFAULT_BASE_URL
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.errors import ProviderUnavailable
 from tau_cli.agent.request import ChatRequest
@@ -46,7 +47,6 @@ from tau_cli.core import (
     UsageReport,
 )
 
-ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com"
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 8192
 """Anthropic requires ``max_tokens``; this is used when the request sets none."""

@@ -13,20 +13,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
-
-from tau_cli.agent._transport import Sleep
-from tau_cli.agent.anthropic import ANTHROPIC_DEFAULT_BASE_URL, AnthropicProvider
-from tau_cli.agent.ollama import OllamaProvider, ollama_base_url
-from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
-from tau_cli.agent.provider import Provider
-from tau_cli.agent.responses import ResponsesProvider
-from tau_cli.agent.scripted import ScriptedProvider
+from tau_cli.agent.addresses import ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL
 from tau_cli.core import ClientConfig, ConfigError, ModelCapabilities, ModelRef, ProviderConfig
 
-OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
+if TYPE_CHECKING:
+    import httpx
+
+    from tau_cli.agent._transport import Sleep
+    from tau_cli.agent.provider import Provider
+
 AZURE_DEFAULT_API_VERSION = "2024-10-21"
 """The latest generally available Azure OpenAI data-plane version at the time of writing."""
 _SUPPORTED = ("ollama", "openai", "azure", "anthropic", "scripted")
@@ -62,7 +59,10 @@ def create_provider(
             key="model",
         )
     config = provider or ProviderConfig.model_validate({"kind": kind})
+    # Each provider's module is imported only when chosen: a launch needs one of them.
     if config.kind == "scripted":
+        from tau_cli.agent.scripted import ScriptedProvider
+
         return ScriptedProvider(ref.model)
     key = config.api_key.get_secret_value() if config.api_key is not None else None
     # What every HTTP provider takes the same way.
@@ -75,6 +75,9 @@ def create_provider(
         "http_transport": http_transport,
     }
     if config.kind == "ollama":
+        from tau_cli.agent.addresses import ollama_base_url
+        from tau_cli.agent.ollama import OllamaProvider
+
         return OllamaProvider(
             ref.model,
             base_url=config.base_url or ollama_base_url(env.get("OLLAMA_HOST")),
@@ -82,20 +85,24 @@ def create_provider(
             **common,
         )
     if config.kind == "anthropic":
+        from tau_cli.agent.anthropic import AnthropicProvider
+
         return AnthropicProvider(
             ref.model,
             base_url=config.base_url or env.get("ANTHROPIC_BASE_URL") or ANTHROPIC_DEFAULT_BASE_URL,
             api_key=key or env.get("ANTHROPIC_API_KEY"),
             **common,
         )
+    from tau_cli.agent.openai import AzureDeployment, OpenAIProvider
+
     if config.kind == "openai":
-        openai_class = ResponsesProvider if wire_api == "responses" else OpenAIProvider
-        return openai_class(
-            ref.model,
-            base_url=config.base_url or env.get("OPENAI_BASE_URL") or OPENAI_DEFAULT_BASE_URL,
-            api_key=key or env.get("OPENAI_API_KEY"),
-            **common,
-        )
+        base_url = config.base_url or env.get("OPENAI_BASE_URL") or OPENAI_DEFAULT_BASE_URL
+        api_key = key or env.get("OPENAI_API_KEY")
+        if wire_api == "responses":
+            from tau_cli.agent.responses import ResponsesProvider
+
+            return ResponsesProvider(ref.model, base_url=base_url, api_key=api_key, **common)
+        return OpenAIProvider(ref.model, base_url=base_url, api_key=api_key, **common)
     endpoint = config.base_url or env.get("AZURE_OPENAI_ENDPOINT")
     if not endpoint:
         raise ConfigError(

@@ -22,6 +22,7 @@ import httpx
 from tau_cli.agent._http_provider import HttpProvider
 from tau_cli.agent._streaming import collect, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
+from tau_cli.agent.addresses import OLLAMA_DEFAULT_URL
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.models import ServedModel
 from tau_cli.agent.request import ChatRequest
@@ -41,23 +42,6 @@ from tau_cli.core import (
     ToolCallDelta,
     UsageReport,
 )
-
-OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434"
-
-
-def ollama_base_url(host: str | None) -> str:
-    """The server URL for an ``OLLAMA_HOST`` value (``0.0.0.0:11434``, ``host``, a URL)."""
-    if not host:
-        return OLLAMA_DEFAULT_URL
-    url = host if "://" in host else f"http://{host}"
-    scheme, _, rest = url.partition("://")
-    hostport = rest.split("/", 1)[0]
-    name, sep, port = hostport.rpartition(":") if hostport.count(":") == 1 else (hostport, "", "")
-    if not sep:
-        name, port = hostport, "11434"
-    if name in ("", "0.0.0.0"):  # a listen address, not one to connect to
-        name = "127.0.0.1"
-    return f"{scheme}://{name}:{port}"
 
 
 class OllamaProvider(HttpProvider):

@@ -17,9 +17,11 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from tau_cli.agent import ModelLister, ServedModel, create_provider
-from tau_cli.agent.anthropic import ANTHROPIC_DEFAULT_BASE_URL
-from tau_cli.agent.factory import OPENAI_DEFAULT_BASE_URL
-from tau_cli.agent.ollama import ollama_base_url
+from tau_cli.agent.addresses import (
+    ANTHROPIC_DEFAULT_BASE_URL,
+    OPENAI_DEFAULT_BASE_URL,
+    ollama_base_url,
+)
 from tau_cli.core import ModelRef
 from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.settings_loader import Source

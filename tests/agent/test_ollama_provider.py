@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from tau_cli.agent import ChatRequest, Turn, create_provider
-from tau_cli.agent.ollama import OllamaProvider, ollama_base_url
+from tau_cli.agent.addresses import ollama_base_url
+from tau_cli.agent.ollama import OllamaProvider
 from tau_cli.core import (
     ClientConfig,
     FinishReason,
