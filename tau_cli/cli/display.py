@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
+if TYPE_CHECKING:  # rich costs ~12 ms to import, and `tau run` prints plain text
+    from rich.console import Console
 
-from tau_cli.runtime.events import ToolProgress
-from tau_cli.runtime.settings_loader import ResolvedSettings
+    from tau_cli.runtime.events import ToolProgress
+    from tau_cli.runtime.settings_loader import ResolvedSettings
 
 
 def home_relative(path: str) -> str:
