@@ -85,21 +85,39 @@ def build_system_prompt(
 
 
 def _git_summary(cwd: Path) -> str:
-    """Branch and a short status, or nothing outside a repository or without git."""
+    """Branch and a short status, or nothing outside a repository or without git.
+
+    One ``git status --branch`` answers both (a second process would cost a few ms
+    of every launch).
+    """
     try:
-        branch = _git(cwd, "rev-parse", "--abbrev-ref", "HEAD")
-        status = _git(cwd, "status", "--porcelain")
+        status = _git(cwd, "status", "--porcelain", "--branch")
     except (OSError, subprocess.SubprocessError):
         return ""
-    if branch is None:
+    if status is None:
         return ""
-    changed = [line for line in (status or "").splitlines() if line.strip()]
-    summary = f"Git branch: {branch}; "
+    header, *changed = [line for line in status.splitlines() if line.strip()]
+    summary = f"Git branch: {_branch(header)}; "
     if not changed:
         return summary + "working tree clean"
     shown = ", ".join(line[3:] for line in changed[:10])
     more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
     return summary + f"{len(changed)} changed file(s): {shown}{more}"
+
+
+def _branch(header: str) -> str:
+    """The branch of a ``## main...origin/main [ahead 1]`` status header.
+
+    A detached head reads ``## HEAD (no branch)``; a repository without commits
+    ``## No commits yet on main`` (``Initial commit on`` before git 2.28).
+    """
+    text = header.removeprefix("## ")
+    for unborn in ("No commits yet on ", "Initial commit on "):
+        if text.startswith(unborn):
+            return text.removeprefix(unborn)
+    if text.startswith("HEAD (no branch)"):
+        return "HEAD"
+    return text.split("...", 1)[0]
 
 
 def _git(cwd: Path, *args: str) -> str | None:
