@@ -28,13 +28,13 @@ from tau_cli.core import (
 )
 from tau_cli.memory import BootstrapMemory, BootstrapOptions, MemoryFileError, load_bootstrap
 from tau_cli.runtime.autocommit import AutoCommitter
-from tau_cli.runtime.checkpoints import CheckpointStore, has_project_marker
+from tau_cli.runtime.checkpoints import CheckpointStore
 from tau_cli.runtime.clarify import AskUserTool
 from tau_cli.runtime.environments import build_environment
 from tau_cli.runtime.hooks import HookRunner
 from tau_cli.runtime.loop import AgentLoop, LoopOptions
 from tau_cli.runtime.memory_tools import FeaturesTool, NotesTool, ProgressTool
-from tau_cli.runtime.paths import tau_home
+from tau_cli.runtime.paths import has_project_marker, tau_home
 from tau_cli.runtime.plan import EnterPlanModeTool, PlanState, ProposePlanTool, UpdatePlanTool
 from tau_cli.runtime.runtime import Runtime
 from tau_cli.runtime.sessions import SessionSwitcher

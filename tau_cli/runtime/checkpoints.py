@@ -72,11 +72,6 @@ class Rewound:
     """Files created since, removed again."""
 
 
-def has_project_marker(folder: Path) -> bool:
-    """Only a real project (``.git`` or ``.tau``) is snapshotted, never a whole home folder."""
-    return (folder / ".git").exists() or (folder / ".tau").is_dir()
-
-
 class CheckpointStore:
     """One session's checkpoints of one project folder."""
 
@@ -106,6 +101,7 @@ class CheckpointStore:
         if not self.git_dir.exists():
             self.git_dir.mkdir(parents=True)
             self._run("init", "--quiet")
+            self._exclude_tau_home()
         turn = len(self.turns()) + 1
         self._run("add", "--all", "--", ".")
         title = " ".join(prompt.split())[:72]
@@ -114,6 +110,23 @@ class CheckpointStore:
             message += f"\n\nmessages: {messages}"
         self._run("commit", "--quiet", "--allow-empty", "-m", message)
         return Checkpoint(turn, self._run("rev-parse", "HEAD").strip(), title, messages)
+
+    def _exclude_tau_home(self) -> None:
+        """Keep ``TAU_HOME`` out of the snapshots when it lies inside the project.
+
+        Otherwise every checkpoint would record the checkpoints (and sessions) taken
+        so far, and the store would grow without end.
+        """
+        try:
+            inside = self.tau_home.resolve().relative_to(self.project)
+        except ValueError:
+            return
+        # A project that is TAU_HOME itself keeps its own files, not the store's.
+        pattern = f"/{inside.as_posix()}/" if inside.parts else "/checkpoints/"
+        exclude = self.git_dir / "info" / "exclude"
+        exclude.parent.mkdir(parents=True, exist_ok=True)
+        with exclude.open("a", encoding="utf-8") as file:
+            file.write(pattern + "\n")
 
     def turns(self) -> list[Checkpoint]:
         """Every checkpoint, oldest first."""

@@ -27,9 +27,22 @@ def project_root(cwd: Path) -> Path:
     cwd = cwd.resolve()
     home_tau = tau_home().resolve()
     for folder in (cwd, *cwd.parents):
-        if (folder / ".git").exists():
-            return folder
-        marker = folder / ".tau"
-        if marker.is_dir() and marker.resolve() != home_tau:
+        if _has_marker(folder, home_tau):
             return folder
     return cwd
+
+
+def has_project_marker(folder: Path) -> bool:
+    """Whether ``folder`` is a real project (``.git``, or a ``.tau`` that is not ``TAU_HOME``).
+
+    Only such a folder is snapshotted for checkpoints: never a home folder that merely
+    holds the user's own ``~/.tau``.
+    """
+    return _has_marker(folder.resolve(), tau_home().resolve())
+
+
+def _has_marker(folder: Path, home_tau: Path) -> bool:
+    if (folder / ".git").exists():
+        return True
+    marker = folder / ".tau"
+    return marker.is_dir() and marker.resolve() != home_tau

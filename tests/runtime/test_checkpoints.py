@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tau_cli.runtime.checkpoints import CheckpointError, CheckpointStore, FileChange
+from tau_cli.runtime.paths import has_project_marker, project_root
 
 
 def tree(root: Path) -> dict[str, tuple[str, bytes | str, int]]:
@@ -81,3 +83,35 @@ def test_an_unknown_turn_names_the_ones_there_are(project: Path, tmp_path: Path)
         CheckpointError, match=r"no checkpoint for turn 5 \(this session has: 1, 2\)"
     ):
         store.rewind(5)
+
+
+def _recorded(store: CheckpointStore) -> list[str]:
+    listing = subprocess.run(
+        ["git", "--git-dir", str(store.git_dir), "ls-tree", "-r", "--name-only", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return listing.stdout.split()
+
+
+def test_a_tau_home_inside_the_project_is_not_snapshotted(project: Path) -> None:
+    # A dotfiles repository as $HOME, or TAU_HOME pointed into the project: each
+    # checkpoint would otherwise record the checkpoints before it, without end.
+    store = CheckpointStore(project / "state" / "tau", "s1", project)
+    store.record("one")
+    store.record("two")
+    recorded = _recorded(store)
+    assert "run.sh" in recorded
+    assert not [name for name in recorded if name.startswith("state/")]
+
+
+def test_home_holding_only_tau_home_is_no_project(isolated_home: Path, tmp_path: Path) -> None:
+    (isolated_home / ".tau").mkdir()
+    assert not has_project_marker(isolated_home)
+    assert project_root(isolated_home) == isolated_home.resolve()
+    own = tmp_path / "own"
+    (own / ".tau").mkdir(parents=True)
+    assert has_project_marker(own)
+    (isolated_home / ".git").mkdir()
+    assert has_project_marker(isolated_home)  # a home that is a repository is one
