@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tau_cli.core import (
     ErrorInfo,
@@ -73,6 +75,8 @@ class Runtime:
         self._workspace = workspace
         self._sessions = sessions
         self._checkpoints = checkpoints
+        self._notes: list[str] = []
+        """``#`` notes taken since the newest checkpoint, which an undo must not take back."""
         self._auto_commit = auto_commit
         self._environment = environment
         self._clock = clock
@@ -257,6 +261,7 @@ class Runtime:
             return
         try:
             await asyncio.to_thread(self._checkpoints.record, prompt, messages)
+            self._notes.clear()  # the snapshot holds them now
         except CheckpointError as exc:
             await emit(Notice(level="warning", message=f"no checkpoint for this turn: {exc}"))
 
@@ -298,8 +303,18 @@ class Runtime:
         found = await asyncio.to_thread(self._checkpoints.turns)
         if not found:
             raise CheckpointError("nothing to undo yet")
+        notes = await asyncio.to_thread(
+            _NotesKept.before_rewind, self._notes, self._note_target, self._checkpoints.project
+        )
         rewound = await asyncio.to_thread(self._checkpoints.rewind, found[-1].turn)
-        return _describe_rewind(rewound)
+        if notes is None:
+            return _describe_rewind(rewound)
+        # A note is the user's, not the turn's: the rewind took it out, so put it back.
+        untouched = await asyncio.to_thread(notes.put_back)
+        if untouched:  # only the notes had changed the file: it was not really restored
+            rewound = Rewound([n for n in rewound.restored if n != notes.relative], rewound.deleted)
+        kept = "note" if len(self._notes) == 1 else f"{len(self._notes)} notes"
+        return f"{_describe_rewind(rewound)}; kept your {kept} in {notes.target.name}"
 
     # What the user's commands ask of the runtime ------------------------------
 
@@ -386,12 +401,18 @@ class Runtime:
         return result
 
     async def remember(self, note: str) -> str:
-        from tau_cli.memory import memory_targets, remember
+        from tau_cli.memory import remember
+
+        target = self._note_target()
+        await asyncio.to_thread(remember, target, note)
+        self._notes.append(note)
+        return target.name
+
+    def _note_target(self) -> Path:
+        from tau_cli.memory import memory_targets
 
         workspace = self._need_workspace()
-        target = memory_targets(workspace.cwd, workspace.tau_home)["project"]
-        await asyncio.to_thread(remember, target, note)
-        return target.name
+        return memory_targets(workspace.cwd, workspace.tau_home)["project"]
 
     def _need_workspace(self) -> Workspace:
         if self._workspace is None:
@@ -429,6 +450,39 @@ class Runtime:
 
     def _stamp(self, event: Event) -> Event:
         return event.stamped(seq=next(self._seq), session_id=self.session_id, time=self._clock())
+
+
+@dataclass(frozen=True)
+class _NotesKept:
+    """``#`` notes to write back after an undo, and the memory file as it was before."""
+
+    notes: tuple[str, ...]
+    target: Path
+    relative: str
+    """The memory file as the rewind names it (relative to the project)."""
+    before: str | None
+
+    @classmethod
+    def before_rewind(
+        cls, notes: list[str], target: Callable[[], Path], project: Path
+    ) -> _NotesKept | None:
+        if not notes:
+            return None
+        path = target()
+        before = path.read_text(encoding="utf-8") if path.exists() else None
+        try:
+            relative = path.resolve().relative_to(project).as_posix()
+        except ValueError:  # outside the snapshots: the rewind cannot take them out
+            return None
+        return cls(tuple(notes), path, relative, before)
+
+    def put_back(self) -> bool:
+        """Write the notes again; whether the file ends as it was before the undo."""
+        from tau_cli.memory import remember
+
+        for note in self.notes:
+            remember(self.target, note)
+        return self.target.read_text(encoding="utf-8") == self.before
 
 
 def _describe_rewind(rewound: Rewound) -> str:

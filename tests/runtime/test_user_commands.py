@@ -76,6 +76,24 @@ async def test_a_note_goes_to_the_projects_memory_file(repo: Path) -> None:
     assert not server.requests
 
 
+async def test_undo_takes_back_the_turn_but_keeps_a_note_taken_after_it(repo: Path) -> None:
+    (repo / "TAU.md").write_text("# Project\n")
+    script = turns(
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "echo broken > calc.py"}}]},
+        {"text": "Changed it."},
+    )
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings={"permissions": {"allow": ["Bash"]}})
+        await collect(runtime, "change calc")
+        assert await _run(runtime, "#the adder must stay pure") == "remembered in TAU.md"
+        said = await _run(runtime, "/undo")
+        await runtime.aclose()
+
+    assert said == "undone: restored calc.py; kept your note in TAU.md"
+    assert (repo / "calc.py").read_text().startswith("def add(a, b):")
+    assert (repo / "TAU.md").read_text() == "# Project\n- the adder must stay pure\n"
+
+
 async def test_a_mentioned_file_is_attached_and_a_denied_one_is_not(repo: Path) -> None:
     (repo / "secret.txt").write_text("the password is swordfish\n")
     script = turns(
