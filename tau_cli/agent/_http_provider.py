@@ -8,13 +8,14 @@ deltas for the ``StreamAssembler``. Assembly, the final ``StreamDone`` or
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from tau_cli.agent._streaming import finish_stream
 from tau_cli.agent._transport import Transport
 from tau_cli.agent.assembler import StreamAssembler
 from tau_cli.agent.request import ChatRequest
-from tau_cli.core import StreamEvent
+from tau_cli.core import StreamEvent, ToolDefinition
 
 
 class HttpProvider(ABC):
@@ -38,3 +39,14 @@ class HttpProvider(ABC):
         self, request: ChatRequest, assembler: StreamAssembler
     ) -> AsyncIterator[StreamEvent]:
         """The provider's wire stream as events, fed through ``assembler``."""
+
+
+def function_tools(tools: Sequence[ToolDefinition]) -> list[dict[str, Any]]:
+    """Tools as chat completions' ``tools`` list; Ollama's ``/api/chat`` takes the same."""
+    return [
+        {
+            "type": "function",
+            "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
+        }
+        for t in tools
+    ]

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from tau_cli.agent._http_provider import HttpProvider
+from tau_cli.agent._http_provider import HttpProvider, function_tools
 from tau_cli.agent._streaming import collect, wire_shape
 from tau_cli.agent._transport import Sleep, Transport
 from tau_cli.agent.addresses import OLLAMA_DEFAULT_URL
@@ -136,17 +136,7 @@ class OllamaProvider(HttpProvider):
             "stream": stream,
         }
         if request.tools and request.tool_choice != "none":
-            body["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": t.name,
-                        "description": t.description,
-                        "parameters": t.parameters,
-                    },
-                }
-                for t in request.tools
-            ]
+            body["tools"] = function_tools(request.tools)
         if request.reasoning_effort is not None:
             body["think"] = request.reasoning_effort != "off"
         if self._keep_alive is not None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from tau_cli.agent._http_provider import HttpProvider
+from tau_cli.agent._http_provider import HttpProvider, function_tools
 from tau_cli.agent._sse import sse_events
 from tau_cli.agent._streaming import collect, wire_shape
 from tau_cli.agent._think import ThinkSplitter
@@ -216,17 +216,7 @@ class OpenAIProvider(HttpProvider):
             body["stream"] = True
             body["stream_options"] = {"include_usage": True}
         if request.tools:
-            body["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": t.name,
-                        "description": t.description,
-                        "parameters": t.parameters,
-                    },
-                }
-                for t in request.tools
-            ]
+            body["tools"] = function_tools(request.tools)
             if request.parallel_tool_calls is not None:
                 body["parallel_tool_calls"] = request.parallel_tool_calls
         if request.tool_choice is not None:
