@@ -1,20 +1,25 @@
 """``tau`` in a terminal: the full-screen chat, wired to a runtime built from settings.
 
 The TUI package draws and asks; building the runtime it drives (provider, tools,
-session) is the composition root's job, so it happens here.
+session, MCP servers) is the composition root's job, so it happens here — behind the
+first frame: the app is on screen and takes input while the runtime is built, and a
+project's MCP server can be approved right there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tau_cli.cli.debug_trace import TracedClient, tracing
-from tau_cli.runtime.builder import Launch, open_runtime
 from tau_cli.runtime.input_history import InputHistory
-from tau_cli.runtime.interaction import NonInteractive
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.settings_loader import ResolvedSettings
+
+if TYPE_CHECKING:
+    from tau_cli.runtime.runtime import Runtime
+    from tau_cli.tui import Started, TuiInteraction
 
 
 def chat_tui(
@@ -43,30 +48,67 @@ async def _chat(
     from tau_cli.tui import TauApp, TuiInteraction
 
     interaction = TuiInteraction()
-    runtime = await open_runtime(
-        resolved,
-        Launch(cwd=cwd, interaction=interaction, continue_latest=continue_latest, resume=resume),
-        approvals=NonInteractive(),  # nothing is on screen yet to ask with
-    )
-    resumed = continue_latest or resume is not None
-    try:
-        app = TauApp(
-            TracedClient(runtime) if tracing() else runtime,
-            interaction,
-            model=resolved.settings.model or "",
-            location=with_environment(_location(cwd), runtime.environment),
-            mode=resolved.settings.permissions.default_mode,
-            root=str(cwd),
-            context_window=runtime.capabilities.context_window,
-            history=runtime.loop.session.messages if resumed else (),
-            input_history=InputHistory.for_project(resolved.project_root, tau_home()),
-            pick_session=pick_session,
-            first_prompt=first_prompt,
+    building: asyncio.Task[Runtime] | None = None
+
+    async def start() -> Started:
+        nonlocal building
+        building = asyncio.ensure_future(
+            _build(resolved, cwd, interaction, continue_latest, resume)
         )
+        # Shielded: quitting while it starts must not cancel a half-built runtime (MCP
+        # servers may be starting); it is finished, then closed, below.
+        runtime = await asyncio.shield(building)
+        return _started(runtime, cwd, continue_latest or resume is not None)
+
+    app = TauApp(
+        None,
+        interaction,
+        start=start,
+        model=resolved.settings.model or "",
+        location=_location(cwd),
+        mode=resolved.settings.permissions.default_mode,
+        root=str(cwd),
+        input_history=InputHistory.for_project(resolved.project_root, tau_home()),
+        pick_session=pick_session,
+        first_prompt=first_prompt,
+    )
+    try:
         await app.run_async()
     finally:
-        await runtime.aclose()
+        interaction.detach()  # a question the start-up still asks gets "nobody is here"
+        if building is not None:
+            with contextlib.suppress(Exception):  # a failed start is app.start_error
+                await (await building).aclose()
+    if app.start_error is not None:
+        raise app.start_error
     return app.return_code or 0
+
+
+async def _build(
+    resolved: ResolvedSettings,
+    cwd: Path,
+    interaction: TuiInteraction,
+    continue_latest: bool,
+    resume: str | None,
+) -> Runtime:
+    from tau_cli.runtime.builder import Launch, open_runtime
+
+    return await open_runtime(
+        resolved,
+        Launch(cwd=cwd, interaction=interaction, continue_latest=continue_latest, resume=resume),
+    )
+
+
+def _started(runtime: Runtime, cwd: Path, resumed: bool) -> Started:
+    from tau_cli.cli.debug_trace import TracedClient, tracing
+    from tau_cli.tui import Started
+
+    return Started(
+        TracedClient(runtime) if tracing() else runtime,
+        location=with_environment(_location(cwd), runtime.environment),
+        context_window=runtime.capabilities.context_window,
+        history=runtime.loop.session.messages if resumed else (),
+    )
 
 
 def with_environment(location: str, environment: str) -> str:

@@ -5,7 +5,7 @@ answers the runtime's questions through core's ``Interaction``. Textual is impor
 only in this package.
 """
 
-from tau_cli.tui.app import MODE_CYCLE, TauApp
+from tau_cli.tui.app import MODE_CYCLE, Started, TauApp
 from tau_cli.tui.blocks import BlockSplitter
 from tau_cli.tui.completion import Completer, CompletionMenu
 from tau_cli.tui.conversation import Conversation
@@ -33,6 +33,7 @@ __all__ = [
     "PromptInput",
     "QuestionPrompt",
     "SessionPicker",
+    "Started",
     "TauApp",
     "TuiInteraction",
 ]

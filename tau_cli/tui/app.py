@@ -10,11 +10,18 @@ step); Shift+Enter or Ctrl+J starts a new line; Esc stops the running turn (or
 closes a completion list); Shift+Tab cycles the permission mode; Ctrl+Q (Textual's
 own quit key) or ``/quit`` leaves. Slash commands, ``!command`` and ``#note`` run
 through the runtime's shared command table (``tau_cli.runtime.commands``).
+
+The app can paint before its runtime exists: given ``start`` instead of a client, it
+draws the input box first and builds the runtime behind it (providers, tools, MCP
+servers, whose start-up can take a second). What the user types meanwhile waits
+for it; a runtime that cannot start ends the app with ``start_error`` set.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -74,6 +81,8 @@ class StatusBar(Static):
 
     mode: reactive[str] = reactive("default")
     working: reactive[bool] = reactive(False)
+    starting: reactive[bool] = reactive(False)
+    """The runtime is being built: what is typed now waits for it."""
     usage: reactive[TokenUsage] = reactive(TokenUsage)
     """Tokens (and cost, when prices are configured) of this session so far."""
     context_fill: reactive[float | None] = reactive(None)
@@ -94,7 +103,9 @@ class StatusBar(Static):
         if self.usage.cost is not None:
             text.append(f" · ${self.usage.cost:.2f}")
         text.append(f" · {self.location}")
-        if self.working:
+        if self.starting:
+            text.append(" · starting")
+        elif self.working:
             text.append(" · working, Esc stops")
         return text
 
@@ -131,6 +142,18 @@ def _count(tokens: int) -> str:
     return f"{tokens / 1000:.1f}k" if tokens >= 1000 else str(tokens)
 
 
+@dataclass(frozen=True)
+class Started:
+    """What the app learns once the runtime behind it has been built."""
+
+    client: RuntimeClient
+    location: str | None = None
+    """The status bar's place, now that it can name where tools run."""
+    context_window: int | None = None
+    history: Sequence[Message] = ()
+    """A resumed session's messages."""
+
+
 class TauApp(App[None]):
     """tau's full-screen chat."""
 
@@ -157,9 +180,10 @@ class TauApp(App[None]):
 
     def __init__(
         self,
-        client: RuntimeClient,
+        client: RuntimeClient | None,
         interaction: TuiInteraction,
         *,
+        start: Callable[[], Awaitable[Started]] | None = None,
         model: str,
         location: str,
         mode: PermissionMode = "default",
@@ -171,8 +195,9 @@ class TauApp(App[None]):
         pick_session: bool = False,
     ) -> None:
         """Args:
-        client: the runtime to drive.
+        client: the runtime to drive; None when ``start`` builds it.
         interaction: the ``Interaction`` the runtime was built with; it asks in this app.
+        start: builds the runtime once the app is on screen (instead of ``client``).
         model: shown in the status bar.
         location: the working folder as the status bar shows it.
         mode: the permission mode the runtime starts in.
@@ -184,7 +209,17 @@ class TauApp(App[None]):
         pick_session: open the session picker at start (``tau --resume`` without an id).
         """
         super().__init__()
-        self.client = client
+        if (client is None) == (start is None):
+            raise ValueError("TauApp needs a client or a start, not both")
+        self._client = client
+        self._start = start
+        self._started = asyncio.Event()
+        if client is not None:
+            self._started.set()
+        self.start_error: Exception | None = None
+        """Why the runtime could not start, when it could not (the app has ended)."""
+        self._held: list[str] = []
+        """Text sent on to the turn while the runtime was starting."""
         self.mode: PermissionMode = mode
         self._model = model
         self._location = location
@@ -204,12 +239,51 @@ class TauApp(App[None]):
     def compose(self) -> ComposeResult:
         yield PlanPane()
         yield Conversation(id="conversation")
-        yield InputBar(self.client, history=self._input_history, modes=MODE_CYCLE, id="input")
+        yield InputBar(self.runtime, history=self._input_history, modes=MODE_CYCLE, id="input")
         yield StatusBar(self._model, self._location, self.mode)
 
     def on_mount(self) -> None:
         self.conversation.anchor()
         self.prompt_input.focus()
+        if self._start is None:
+            self._after_start()
+            return
+        self.query_one(StatusBar).starting = True
+        # Built after the first frame is drawn: the user sees the prompt, not a blank screen.
+        self.call_after_refresh(self.run_worker, self._start_runtime(), group="start")
+
+    @property
+    def client(self) -> RuntimeClient:
+        """The runtime, once started (every user action that needs it waits for it)."""
+        if self._client is None:
+            raise RuntimeError("the runtime has not started yet")
+        return self._client
+
+    async def runtime(self) -> RuntimeClient:
+        """The runtime, waiting for it to start if it has not yet."""
+        await self._started.wait()
+        return self.client
+
+    async def _start_runtime(self) -> None:
+        assert self._start is not None
+        try:
+            started = await self._start()
+        except Exception as exc:  # the CLI shows it once the terminal is back
+            self.start_error = exc
+            self.exit(return_code=1)
+            return
+        self._client = started.client
+        if started.context_window is not None:
+            self._context_window = started.context_window
+        self._history = list(started.history)
+        status = self.query_one(StatusBar)
+        if started.location is not None:
+            status.location = started.location
+        status.starting = False
+        self._started.set()
+        self._after_start()
+
+    def _after_start(self) -> None:
         if self._history:
             self._show_history(self._history)
         if self._pick_at_start:
@@ -245,7 +319,10 @@ class TauApp(App[None]):
     def _prompt(self, text: str) -> None:
         """Text for the model: a new turn, or queued for the running one's next step."""
         if self.working:
-            self.client.inject(text)
+            if self._client is None:
+                self._held.append(text)  # the turn hands it on once the runtime is up
+            else:
+                self._client.inject(text)
             pending = PendingInjection(text)
             self._pending.append(pending)
             self._add(pending)
@@ -256,7 +333,8 @@ class TauApp(App[None]):
         extra: set[str] = set()
         if command_name(text) is not None:  # a skill or MCP prompt is not an unknown command
             extra = await self.query_one(InputBar).extra_commands()
-        outcome = await interpret(self.client, text, modes=MODE_CYCLE, extra=extra, keys=_KEYS)
+        client = await self.runtime()
+        outcome = await interpret(client, text, modes=MODE_CYCLE, extra=extra, keys=_KEYS)
         if outcome is None:  # a word like ``#`` alone: the model reads it
             self._prompt(text)
         else:
@@ -324,8 +402,7 @@ class TauApp(App[None]):
         self._redraw(f"resumed {event.session_id}")
 
     async def _switch_mode(self, mode: PermissionMode) -> None:
-        await self.client.set_mode(mode)
-        self._set_mode(mode)
+        await (await self.runtime()).set_mode(mode)
 
     def send(self, text: str) -> None:
         """Start a turn with ``text``."""
@@ -339,12 +416,17 @@ class TauApp(App[None]):
         for picker in self.query(SessionPicker):
             picker.cancel()
             return
-        if self.working:
-            self.client.cancel()
+        if self.working and self._client is not None:
+            self._client.cancel()
+        elif self.working:  # still starting: the turn has not begun, so drop it
+            self.workers.cancel_group(self, "turn")
 
-    async def action_cycle_mode(self) -> None:
+    def action_cycle_mode(self) -> None:
         at = MODE_CYCLE.index(self.mode) if self.mode in MODE_CYCLE else -1
-        await self._switch_mode(MODE_CYCLE[(at + 1) % len(MODE_CYCLE)])
+        mode = MODE_CYCLE[(at + 1) % len(MODE_CYCLE)]
+        self._set_mode(mode)
+        # In order, and without holding up the keys while the runtime starts.
+        self.run_worker(self._switch_mode(mode), group="mode")
 
     def _set_mode(self, mode: PermissionMode) -> None:
         self.mode = mode
@@ -354,7 +436,11 @@ class TauApp(App[None]):
 
     async def _turn(self, text: str) -> None:
         try:
-            async for event in self.client.submit(text):
+            client = await self.runtime()
+            for held in self._held:
+                client.inject(held)
+            self._held.clear()
+            async for event in client.submit(text):
                 self._show(event)
         except Exception as exc:  # the runtime itself failed: say so, keep the app
             self._add(NoticeLine(f"error: {exc}", "error"))

@@ -10,7 +10,7 @@ goes on to the app.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -36,7 +36,7 @@ class InputBar(Vertical):
 
     def __init__(
         self,
-        client: RuntimeClient,
+        client: Callable[[], Awaitable[RuntimeClient]],
         *,
         history: InputHistory | None = None,
         modes: Sequence[str] = (),
@@ -44,6 +44,7 @@ class InputBar(Vertical):
     ) -> None:
         super().__init__(id=id)
         self._client = client
+        """The runtime, once it has started (the bar is on screen before it)."""
         self._history = history
         self._completer = Completer(modes=modes)
         self._extra: set[str] = set()
@@ -80,7 +81,7 @@ class InputBar(Vertical):
     async def _load(self) -> None:
         self._loading = True
         try:
-            found = await self._client.completions()
+            found = await (await self._client()).completions()
         except Exception as exc:  # completion is a convenience: never worth failing for
             self.notify(f"completion unavailable: {exc}", severity="warning")
             return

@@ -25,7 +25,7 @@ from tests.runtime.loop_helpers import make_repo, turns
 _NOW = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
 """Every runtime in these tests lives at this moment: plan files and snapshots keep their names."""
 
-__all__ = ["make_repo", "running_app", "screen_text", "turns", "wait_for"]
+__all__ = ["app_runtime", "make_repo", "running_app", "screen_text", "turns", "wait_for"]
 
 
 async def wait_for(
@@ -59,7 +59,7 @@ async def running_app(
     to ``TauApp`` as they are."""
     interaction = TuiInteraction()
     with ScriptedModelServer(turns(*script)) as server:
-        runtime = _runtime(repo, server, interaction, mode, continue_latest)
+        runtime = app_runtime(repo, server, interaction, mode, continue_latest)
         app = TauApp(
             runtime,
             interaction,
@@ -78,13 +78,14 @@ async def running_app(
             await runtime.aclose()
 
 
-def _runtime(
+def app_runtime(
     repo: Path,
     server: ScriptedModelServer,
     interaction: TuiInteraction,
     mode: PermissionMode,
     continue_latest: bool,
 ) -> Runtime:
+    """A runtime as ``tau`` builds it for the chat, against ``server``."""
     config = {
         "model": "openai:scripted-model",
         "client": {"backoff_initial": "5ms", "backoff_max": "20ms"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pexpect
@@ -122,3 +124,38 @@ def test_connect_attaches_the_chat_to_an_acp_agent(tmp_path: Path) -> None:
 
     assert (repo / "over-acp").exists()
     assert server.turns_left == 0
+
+
+DOCS_SERVER = Path(__file__).parents[1] / "runtime" / "servers" / "docs_mcp.py"
+
+
+def test_a_project_mcp_server_is_approved_in_the_chat_as_it_starts(tmp_path: Path) -> None:
+    """The chat is on screen while the runtime starts, so the approval a project's MCP
+    server needs is asked right there (before, it was refused until `tau mcp approve`)."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    entry = {"command": sys.executable, "args": [str(DOCS_SERVER)]}
+    (repo / ".mcp.json").write_text(json.dumps({"mcpServers": {"docs": entry}}))
+    with ScriptedModelServer([]) as server:
+        child = _chat(repo, server, "--trust")
+        child.expect("Shift\\+Tab mode")
+        child.expect("wants to start the MCP server 'docs'")
+        child.send("1")  # Allow
+        child.expect("Shift\\+Tab mode")
+        child.send("/mcp\r")
+        child.expect(r"docs +stdio +connected")
+        child.sendcontrol("q")
+        child.expect(pexpect.EOF)
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_a_runtime_that_cannot_start_is_reported_once_the_chat_closes(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    with ScriptedModelServer([]) as server:
+        child = _chat(repo, server, "--model", "nonsense:model")
+        child.expect("unknown provider 'nonsense'")
+        child.expect(pexpect.EOF)
+        child.close()
+    assert child.exitstatus == 1
