@@ -507,15 +507,34 @@ class ContainerProcess:
         await self._host.exec(self._kill_inside, timeout=_KILL_TIMEOUT)
 
 
-_READ = 'if [ -d "$1" ]; then echo "EISDIR" >&2; exit 1; fi; cat -- "$1"'
-_WRITE = (
-    'if [ -d "$1" ]; then echo "EISDIR" >&2; exit 1; fi; '
-    'mkdir -p -- "$(dirname -- "$1")" && t="$1.tau-$$.tmp" && cat > "$t" && '
-    '{ [ ! -e "$1" ] || chmod "$(stat -L -c %a -- "$1")" "$t"; } && mv -f -- "$t" "$1"'
+# Podman can lose the output of a command that fails at once (its issue 9096), so the
+# scripts say why a file operation failed in their exit status, which is never lost:
+# ``why PATH r|w`` looks at the path and exits with its errno.
+_WHY = (
+    'why() { [ -d "$1" ] && exit 21; d=$(dirname -- "$1"); '
+    'while [ ! -e "$d" ] && [ ! -L "$d" ]; do d=$(dirname -- "$d"); done; '
+    '[ -d "$d" ] || exit 20; '
+    'if [ -e "$1" ]; then [ -r "$1" ] || exit 13; '
+    '[ "$2" = w ] && { [ -w "$1" ] || exit 13; }; '
+    'elif [ "$2" = w ]; then [ -w "$d" ] || exit 13; else exit 2; fi; exit 5; }; '
 )
-_STAT = 'stat FLAG -c "%f|%s|%Y|%n" -- "$1"'
-_LIST = (
-    'cd -- "$1" || exit 1; for f in * .*; do case "$f" in .|..) continue;; esac; '
+_ERRNO: dict[int, type[OSError]] = {
+    2: FileNotFoundError,
+    13: PermissionError,
+    20: NotADirectoryError,
+    21: IsADirectoryError,
+}
+_READ = _WHY + 'if [ -d "$1" ]; then exit 21; fi; cat -- "$1" || why "$1" r'
+_WRITE = _WHY + (
+    'if [ -d "$1" ]; then exit 21; fi; t=; '
+    '{ mkdir -p -- "$(dirname -- "$1")" && t="$1.tau-$$.tmp" && cat > "$t" && '
+    '{ [ ! -e "$1" ] || chmod "$(stat -L -c %a -- "$1")" "$t"; } && mv -f -- "$t" "$1"; } || '
+    '{ [ -z "$t" ] || rm -f -- "$t"; why "$1" w; }'
+)
+_STAT = _WHY + 'stat FLAG -c "%f|%s|%Y|%n" -- "$1" || why "$1" r'
+_LIST = _WHY + (
+    '[ -d "$1" ] || { [ -e "$1" ] && exit 20; why "$1" r; }; cd -- "$1" || why "$1" r; '
+    'for f in * .*; do case "$f" in .|..) continue;; esac; '
     '{ [ -e "$f" ] || [ -L "$f" ]; } && stat -c "%f|%s|%Y|%n" -- "$1/$f"; done; exit 0'
 )
 
@@ -537,6 +556,15 @@ def _parse_stat(line: str, path: str) -> FileInfo:
 
 def _os_error(result: ExecResult, path: str) -> OSError:
     """The ``OSError`` a failed in-container file command stands for."""
+    known = _ERRNO.get(result.exit_code) if result.exit_code is not None else None
+    if known is not None:
+        what = {
+            FileNotFoundError: "no such file in the container",
+            PermissionError: "permission denied in the container",
+            NotADirectoryError: "not a directory",
+            IsADirectoryError: "is a directory",
+        }[known]
+        return known(f"{what}: {path}")
     said = result.stderr.decode(errors="replace")
     if "EISDIR" in said or "Is a directory" in said:
         return IsADirectoryError(f"is a directory: {path}")

@@ -73,6 +73,23 @@ async def test_paths_outside_the_workspace_are_the_containers_not_the_hosts(
         await container.read_bytes("/tmp")
 
 
+async def test_why_a_file_operation_failed_in_the_container_is_the_right_error(
+    container: ContainerEnvironment,
+) -> None:
+    # The reason travels in the exit status (Podman can lose an instant failure's text).
+    await container.exec(["sh", "-c", "echo x > /root/plain"])
+    with pytest.raises(FileNotFoundError):
+        await container.read_bytes("/root/missing.txt")
+    with pytest.raises(NotADirectoryError):
+        await container.read_bytes("/root/plain/below.txt")
+    with pytest.raises(NotADirectoryError):
+        await container.list_dir("/root/plain")
+    with pytest.raises(IsADirectoryError):
+        await container.write_text("/root", "x")
+    with pytest.raises(FileNotFoundError):
+        await container.stat("/root/missing.txt")
+
+
 async def test_a_symlink_out_of_the_workspace_leads_into_the_container(
     container: ContainerEnvironment, tmp_path: Path, workspace: str
 ) -> None:
