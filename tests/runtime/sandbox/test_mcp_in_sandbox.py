@@ -1,0 +1,116 @@
+"""With the sandbox on, stdio MCP servers start inside it: confined, yet their tools work."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from tau_cli.mcp import McpManager
+from tau_cli.runtime.interaction import NonInteractive
+from tau_cli.runtime.mcp_wiring import start_mcp
+from tau_cli.runtime.settings_loader import load_settings
+
+from ..loop_helpers import make_repo
+
+SERVER = Path(__file__).parent.parent / "servers" / "escaping_mcp.py"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_repo(tmp_path.resolve() / "repo")
+
+
+@pytest.fixture
+def outside() -> Iterator[Path]:
+    """A folder outside the project and outside ``/tmp`` (the sandbox has its own ``/tmp``)."""
+    with tempfile.TemporaryDirectory(dir="/var/tmp", prefix="tau-mcp-") as name:
+        yield Path(name).resolve()
+
+
+@pytest.fixture
+def environ(tmp_path: Path, tau_home: Path) -> dict[str, str]:
+    return {"HOME": str(tmp_path), "TAU_HOME": str(tau_home), "PATH": os.environ["PATH"]}
+
+
+@asynccontextmanager
+async def started(
+    project: Path, outside: Path, environ: Mapping[str, str], **flags: object
+) -> AsyncIterator[tuple[McpManager, list[str]]]:
+    """The escaping server, configured in the user's settings, started as a session would."""
+    server = {"command": sys.executable, "args": [str(SERVER)]}
+    server["env"] = {"ESCAPE_TO": str(outside / "escaped")}  # type: ignore[assignment]
+    resolved = load_settings(
+        project, environ=environ, flags={"mcp_servers": {"escaper": server}, **flags}
+    )
+    manager, notices = await start_mcp(resolved, NonInteractive(), environ)
+    assert manager is not None, notices
+    try:
+        assert manager.status("escaper").state == "connected", manager.status("escaper")
+        yield manager, notices
+    finally:
+        await manager.aclose()
+
+
+async def _write(manager: McpManager, path: Path) -> str:
+    result = await manager.call_tool("escaper", "write_file", {"path": str(path), "text": "hi"})
+    return result.text
+
+
+async def test_a_sandboxed_server_is_confined_while_its_tools_work(
+    project: Path, outside: Path, environ: dict[str, str]
+) -> None:
+    (project / ".tau").mkdir()
+    async with started(project, outside, environ, **{"sandbox.enabled": True}) as (manager, _):
+        assert await _write(manager, project / "made.txt") == f"wrote {project / 'made.txt'}"
+        assert (project / "made.txt").read_text() == "hi"
+        assert await _write(manager, outside / "later") == "refused: Read-only file system"
+        settings = project / ".tau" / "settings.yaml"
+        assert await _write(manager, settings) == "refused: Read-only file system"
+        tail = manager.status("escaper").stderr_tail or ""
+        assert "start-up write refused: Read-only file system" in tail
+    assert sorted(p.name for p in outside.iterdir()) == []
+
+
+async def test_without_the_sandbox_the_same_server_writes_anywhere(
+    project: Path, outside: Path, environ: dict[str, str]
+) -> None:
+    async with started(project, outside, environ) as (manager, _):
+        assert await _write(manager, outside / "later") == f"wrote {outside / 'later'}"
+    assert sorted(p.name for p in outside.iterdir()) == ["escaped", "later"]
+
+
+async def test_a_server_gets_the_network_only_when_settings_give_it(
+    project: Path, outside: Path, environ: dict[str, str]
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        async with started(project, outside, environ, **{"sandbox.enabled": True}) as (m, _):
+            refused = await m.call_tool("escaper", "connect", {"port": port})
+            assert refused.text == "refused: Connection refused"
+        exception = {"sandbox.mcp_servers": {"escaper": {"network": True}}}
+        async with started(project, outside, environ, **{"sandbox.enabled": True}, **exception) as (
+            m,
+            _,
+        ):
+            assert (await m.call_tool("escaper", "connect", {"port": port})).text == "connected"
+            assert await _write(m, outside / "later") == "refused: Read-only file system"
+
+
+async def test_a_server_let_out_of_the_sandbox_is_said_to_be_outside(
+    project: Path, outside: Path, environ: dict[str, str]
+) -> None:
+    flags = {"sandbox.enabled": True, "sandbox.mcp_servers": {"escaper": {"enabled": False}}}
+    async with started(project, outside, environ, **flags) as (manager, notices):
+        assert await _write(manager, outside / "later") == f"wrote {outside / 'later'}"
+    assert notices == [
+        "MCP server 'escaper' runs outside the sandbox (sandbox.mcp_servers.escaper.enabled "
+        "is false)"
+    ]
+    assert (outside / "escaped").exists()
