@@ -114,3 +114,23 @@ async def test_a_server_let_out_of_the_sandbox_is_said_to_be_outside(
         "is false)"
     ]
     assert (outside / "escaped").exists()
+
+
+async def test_tau_mcp_list_starts_servers_as_a_session_would(
+    project: Path, outside: Path, environ: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `tau mcp list` (and `tau doctor`) start every server briefly to report on it.
+    from tau_cli.cli.mcp_command import server_statuses
+
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    server = {"command": sys.executable, "args": [str(SERVER)]}
+    server["env"] = {"ESCAPE_TO": str(outside / "escaped")}  # type: ignore[assignment]
+    flags = {"mcp_servers": {"escaper": server}, "sandbox.enabled": True}
+    resolved = load_settings(project, environ=environ, flags=flags)
+
+    statuses, _ = await server_statuses(resolved)
+
+    assert [s.state for s in statuses] == ["connected"]
+    assert "start-up write refused: Read-only file system" in (statuses[0].stderr_tail or "")
+    assert not (outside / "escaped").exists()
