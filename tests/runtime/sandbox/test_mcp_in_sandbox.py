@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 
 from tau_cli.mcp import McpManager
+from tau_cli.runtime.builder import Launch, open_runtime
+from tau_cli.runtime.events import TurnFinished
 from tau_cli.runtime.interaction import NonInteractive
 from tau_cli.runtime.mcp_wiring import start_mcp
 from tau_cli.runtime.settings_loader import load_settings
+from tau_cli.testing import ScriptedModelServer
 
-from ..loop_helpers import make_repo
+from ..loop_helpers import collect, make_repo, turns
 
 SERVER = Path(__file__).parent.parent / "servers" / "escaping_mcp.py"
 
@@ -133,4 +136,45 @@ async def test_tau_mcp_list_starts_servers_as_a_session_would(
 
     assert [s.state for s in statuses] == ["connected"]
     assert "start-up write refused: Read-only file system" in (statuses[0].stderr_tail or "")
+    assert not (outside / "escaped").exists()
+
+
+async def test_the_model_uses_a_sandboxed_servers_tools_in_a_session(
+    project: Path, outside: Path, environ: dict[str, str]
+) -> None:
+    target = project / "from-mcp.txt"
+    script = turns(
+        {
+            "tool_calls": [
+                {
+                    "name": "mcp__escaper__write_file",
+                    "arguments": {"path": str(target), "text": "hi"},
+                }
+            ]
+        },
+        {"expect": {"last_tool_result_contains": f"wrote {target}"}, "text": "written"},
+    )
+    server = {"command": sys.executable, "args": [str(SERVER)]}
+    server["env"] = {"ESCAPE_TO": str(outside / "escaped")}  # type: ignore[assignment]
+    with ScriptedModelServer(script) as model:
+        env = {
+            **environ,
+            "OPENAI_BASE_URL": f"{model.url}/v1",
+            "OPENAI_API_KEY": "sk-test-0000000000",
+        }
+        flags = {
+            "model": "openai:scripted-model",
+            "sandbox.enabled": True,
+            "mcp_servers": {"escaper": server},
+            "permissions.allow": ["mcp__escaper__write_file"],
+        }
+        resolved = load_settings(project, environ=env, flags=flags)
+        runtime = await open_runtime(
+            resolved, Launch(cwd=project, interaction=NonInteractive()), environ=env
+        )
+        events = await collect(runtime, "write the file")
+        await runtime.aclose()
+
+    assert isinstance(events[-1], TurnFinished) and events[-1].reason == "completed", events[-1]
+    assert target.read_text() == "hi"
     assert not (outside / "escaped").exists()
