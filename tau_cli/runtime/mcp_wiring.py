@@ -107,10 +107,16 @@ async def start_mcp(
     await manager.start()
     for status in manager.statuses():
         if status.state != "connected":
-            notices.append(
-                f"MCP server {status.name!r} is {status.state}: {status.error or ''}".rstrip(": ")
-            )
+            notices.append(_failure(status.name, status.state, status.error, status.stderr_tail))
     return manager, notices
+
+
+def _failure(name: str, state: str, error: str | None, stderr: str | None) -> str:
+    """Why a server is not connected, with the last line it (or bwrap) wrote to stderr:
+    "Connection closed" alone does not say that a program was missing in the sandbox."""
+    notice = f"MCP server {name!r} is {state}: {error or ''}".rstrip(": ")
+    last = (stderr or "").strip().splitlines()[-1:]
+    return f"{notice} ({last[0]})" if last else notice
 
 
 def confine_servers(

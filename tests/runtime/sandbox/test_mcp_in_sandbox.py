@@ -178,3 +178,25 @@ async def test_the_model_uses_a_sandboxed_servers_tools_in_a_session(
     assert isinstance(events[-1], TurnFinished) and events[-1].reason == "completed", events[-1]
     assert target.read_text() == "hi"
     assert not (outside / "escaped").exists()
+
+
+async def test_a_server_whose_program_the_sandbox_hides_does_not_run_and_says_why(
+    project: Path, outside: Path, environ: dict[str, str]
+) -> None:
+    program = outside / "server.sh"
+    program.write_text(f"#!/bin/sh\ntouch {outside}/ran\n")
+    program.chmod(0o755)
+    flags = {
+        "mcp_servers": {"hidden": {"command": str(program)}},
+        "sandbox.enabled": True,
+        "sandbox.denied_paths": [str(outside)],
+    }
+    resolved = load_settings(project, environ=environ, flags=flags)
+    manager, notices = await start_mcp(resolved, NonInteractive(), environ)
+    assert manager is not None
+    await manager.aclose()
+
+    [notice] = notices
+    assert notice.startswith("MCP server 'hidden' is failed: ")
+    assert notice.endswith(f"(bwrap: execvp {program}: No such file or directory)")
+    assert not (outside / "ran").exists()
