@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,3 +140,51 @@ async def test_the_session_runs_its_hooks_in_the_sandbox_it_was_asked_for(
     notices = [e.message for e in events if isinstance(e, Notice)]
     assert any("Read-only file system" in n for n in notices), notices
     assert not (outside / "escaped").exists()
+
+
+async def test_a_sandboxed_hook_that_times_out_is_killed_with_all_it_started(
+    project: Path, tau_home: Path
+) -> None:
+    marker = f"{os.getpid()}.271828"  # a sleep no other process runs
+    runner = HookRunner(
+        {
+            "Stop": [
+                HookMatcher(
+                    hooks=[
+                        HookCommand(
+                            command=f"sleep {marker} & touch started; sleep 30", timeout="300ms"
+                        )
+                    ]
+                )
+            ]
+        },
+        project_dir=project,
+        environ={"PATH": os.environ["PATH"]},
+        sandbox=_sandbox(project, tau_home),
+    )
+    outcome = await runner.run("Stop", {})
+    assert "timed out after 0.3s" in outcome.messages[0]
+    assert (project / "started").exists()
+    assert _gone_within(marker, seconds=5)
+
+
+def _gone_within(marker: str, seconds: float) -> bool:
+    """No live process (zombies aside) has ``marker`` in its command line any more."""
+    deadline = time.monotonic() + seconds
+    while _running(marker):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _running(marker: str) -> bool:
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if marker.encode() in cmdline and state != "Z":
+            return True
+    return False
