@@ -162,10 +162,18 @@ def confine_servers(
 def _sandboxed(
     server: StdioServer, sandbox: SandboxEnvironment, network: bool | None
 ) -> StdioServer:
-    """The server's command wrapped in the sandbox's, starting where it would have started."""
-    workdir = os.path.realpath(server.cwd or os.getcwd())
-    if not os.path.isdir(workdir) or sandbox.confinement.access(workdir) == "hidden":
-        workdir = sandbox.cwd  # e.g. tau started from a folder in /tmp: the project instead
+    """The server's command wrapped in the sandbox's, starting where it would have started.
+
+    A configured ``cwd`` the sandbox hides stays as it is: bwrap then refuses to start
+    the server and says why. Without one, a server starts in tau's own folder, which
+    may be one the sandbox hides (in ``/tmp``, say); the project is the next best.
+    """
+    if server.cwd is not None:
+        workdir = os.path.realpath(server.cwd)
+    else:
+        workdir = os.path.realpath(os.getcwd())
+        if sandbox.confinement.access(workdir) == "hidden":
+            workdir = sandbox.cwd
     argv = sandbox.command([server.command, *server.args], cwd=workdir, network=network)
     # The configured environment wins, as it does for the tools' commands.
     env = {**SANDBOX_ENV, **server.env}

@@ -200,3 +200,37 @@ async def test_a_server_whose_program_the_sandbox_hides_does_not_run_and_says_wh
     assert notice.startswith("MCP server 'hidden' is failed: ")
     assert notice.endswith(f"(bwrap: execvp {program}: No such file or directory)")
     assert not (outside / "ran").exists()
+
+
+async def test_a_server_whose_folder_the_sandbox_hides_is_not_moved_elsewhere(
+    project: Path, tmp_path: Path, environ: dict[str, str]
+) -> None:
+    # The host's /tmp is not the sandbox's: a folder there does not exist inside.
+    elsewhere = tmp_path.resolve() / "elsewhere"
+    elsewhere.mkdir()
+    server = {"command": sys.executable, "args": [str(SERVER)], "cwd": str(elsewhere)}
+    flags = {"mcp_servers": {"lost": server}, "sandbox.enabled": True}
+    resolved = load_settings(project, environ=environ, flags=flags)
+    manager, notices = await start_mcp(resolved, NonInteractive(), environ)
+    assert manager is not None
+    await manager.aclose()
+
+    [notice] = notices
+    assert notice.startswith("MCP server 'lost' is failed: ")
+    assert f"Can't chdir to {elsewhere}" in notice
+
+
+async def test_started_from_a_folder_the_sandbox_hides_a_server_starts_in_the_project(
+    project: Path,
+    tmp_path: Path,
+    outside: Path,
+    environ: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    elsewhere = tmp_path.resolve() / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    async with started(project, outside, environ, **{"sandbox.enabled": True}) as (manager, _):
+        result = await manager.call_tool("escaper", "write_file", {"path": "rel.txt", "text": "x"})
+    assert result.text == "wrote rel.txt"
+    assert (project / "rel.txt").read_text() == "x"
