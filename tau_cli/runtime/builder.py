@@ -307,6 +307,10 @@ def build_runtime(
             *notices,
             "auto_commit is on, but checkpoints are off here: nothing is committed",
         ]
+    notices = [
+        *notices,
+        *(f"hook {c!r} runs outside the sandbox (sandbox: false)" for c in hooks.unsandboxed()),
+    ]
     closers: list[Callable[[], Awaitable[None]]] = [mcp.aclose] if mcp is not None else []
     if chosen.close is not None:
         closers.append(chosen.close)

@@ -101,12 +101,25 @@ class HookRunner:
     environ: Mapping[str, str] | None = None
     sandbox: SandboxEnvironment | None = None
     """With the sandbox on, hook commands run inside it, confined like the tools'
-    commands: a project's hook must not do what its agent may not."""
+    commands: a project's hook must not do what its agent may not. A hook that says
+    ``sandbox: false`` runs outside."""
     _callbacks: dict[str, list[_Registered]] = field(default_factory=dict)
 
     def configured(self, event: HookEvent) -> bool:
         """Whether anything would run for ``event`` (so callers can skip preparing it)."""
         return bool(self.config.get(event)) or bool(self._callbacks.get(event))
+
+    def unsandboxed(self) -> list[str]:
+        """The commands of hooks that run outside the sandbox although it is on."""
+        if self.sandbox is None:
+            return []
+        return [
+            hook.command
+            for groups in self.config.values()
+            for group in groups
+            for hook in group.hooks
+            if not hook.sandbox
+        ]
 
     def add_callback(self, event: HookEvent, callback: HookCallback, matcher: str = "*") -> None:
         self._callbacks.setdefault(event, []).append(_Registered(matcher, callback))
@@ -151,7 +164,7 @@ class HookRunner:
         self, event: str, hook: HookCommand, payload: Mapping[str, Any]
     ) -> HookOutcome:
         argv, env = ["/bin/sh", "-c", hook.command], self._env()
-        if self.sandbox is not None:
+        if self.sandbox is not None and hook.sandbox:
             argv = self.sandbox.command(argv, cwd=os.path.realpath(self.project_dir))
             env.update(SANDBOX_ENV)
         try:

@@ -62,6 +62,10 @@ class HookCommand(_Section):
     on_failure: Literal["ignore", "block"] = "ignore"
     """What a hook that crashes or times out means: ``ignore`` lets the action go on
     (fail open), ``block`` stops it (fail closed)."""
+    sandbox: bool = True
+    """With the sandbox on, run the hook inside it, like the tools' commands; ``false``
+    runs it on this machine as without the sandbox, e.g. to show a desktop
+    notification. A project's hooks run only once you trust the project."""
 
 
 class HookMatcher(_Section):

@@ -168,6 +168,47 @@ async def test_a_sandboxed_hook_that_times_out_is_killed_with_all_it_started(
     assert _gone_within(marker, seconds=5)
 
 
+async def test_a_hook_let_out_of_the_sandbox_runs_on_this_machine_and_is_named(
+    project: Path, outside: Path, tmp_path: Path, tau_home: Path
+) -> None:
+    confined = {"command": f"touch {outside}/confined"}
+    let_out = {"command": f"touch {outside}/let-out", "sandbox": False}
+    script = turns({"text": "done"})
+    with ScriptedModelServer(script) as server:
+        env = {
+            "HOME": str(tmp_path),
+            "TAU_HOME": str(tau_home),
+            "PATH": os.environ["PATH"],
+            "OPENAI_BASE_URL": f"{server.url}/v1",
+            "OPENAI_API_KEY": "sk-test-0000000000",
+        }
+        flags = {
+            "model": "openai:scripted-model",
+            "sandbox.enabled": True,
+            "hooks": {"UserPromptSubmit": [{"hooks": [confined, let_out]}]},
+        }
+        resolved = load_settings(project, environ=env, flags=flags)
+        runtime = await open_runtime(
+            resolved, Launch(cwd=project, interaction=NonInteractive()), environ=env
+        )
+        events = await collect(runtime, "hello")
+        await runtime.aclose()
+
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    assert f"hook 'touch {outside}/let-out' runs outside the sandbox (sandbox: false)" in notices
+    assert sorted(p.name for p in outside.iterdir()) == ["let-out"]
+
+
+def test_an_untrusted_project_cannot_let_a_hook_out(project: Path, tau_home: Path) -> None:
+    (project / ".tau").mkdir()
+    (project / ".tau" / "settings.yaml").write_text(
+        "hooks:\n  Stop:\n    - hooks: [{command: 'true', sandbox: false}]\n"
+    )
+    resolved = load_settings(project)
+    assert resolved.settings.hooks == {}
+    assert [i.key for i in resolved.ignored] == ["hooks"]
+
+
 def _gone_within(marker: str, seconds: float) -> bool:
     """No live process (zombies aside) has ``marker`` in its command line any more."""
     deadline = time.monotonic() + seconds
