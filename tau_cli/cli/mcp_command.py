@@ -27,6 +27,7 @@ from tau_cli.mcp import (
     remove_server,
     user_config_file,
 )
+from tau_cli.runtime.mcp_wiring import confine_servers
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.settings_loader import ResolvedSettings
 
@@ -45,7 +46,7 @@ def list_servers(resolved: ResolvedSettings) -> None:
         for s in config.servers.values()
         if s.scope != "project" or store.status(resolved.project_root, s) == "approved"
     ]
-    statuses = {s.name: s for s in asyncio.run(_statuses(startable))}
+    statuses = {s.name: s for s in asyncio.run(_statuses(resolved, startable))}
     table = Table(title_justify="left")
     for column in ("server", "scope", "transport", "state", "tools", "detail"):
         table.add_column(column)
@@ -84,14 +85,15 @@ async def server_statuses(resolved: ResolvedSettings) -> tuple[list[ServerStatus
             startable.append(server)
         else:
             waiting.append(server.name)
-    return (await _statuses(startable) if startable else []), waiting
+    return (await _statuses(resolved, startable) if startable else []), waiting
 
 
 def show_tools(resolved: ResolvedSettings, name: str) -> None:
     server = _config(resolved).servers.get(name)
     if server is None:
         raise ConfigError(f"no MCP server named {name!r} is configured here; see 'tau mcp list'")
-    status, tools = asyncio.run(probe_server(server))
+    [confined], _ = confine_servers(resolved, [server], os.environ)
+    status, tools = asyncio.run(probe_server(confined))
     if status.state != "connected":
         raise ConfigError(f"MCP server {name!r} is {status.state}: {status.error or ''}")
     for tool in tools:
@@ -159,6 +161,10 @@ def _config(resolved: ResolvedSettings) -> McpConfig:
     )
 
 
-async def _statuses(servers: Sequence[StdioServer | RemoteServer]) -> list[ServerStatus]:
-    async with McpManager(servers, startup_timeout=20.0) as manager:
+async def _statuses(
+    resolved: ResolvedSettings, servers: Sequence[StdioServer | RemoteServer]
+) -> list[ServerStatus]:
+    # Started as a session would start them: inside the sandbox when it is on.
+    confined, _ = confine_servers(resolved, servers, os.environ)
+    async with McpManager(confined, startup_timeout=20.0) as manager:
         return manager.statuses()

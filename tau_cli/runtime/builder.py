@@ -37,6 +37,7 @@ from tau_cli.runtime.memory_tools import FeaturesTool, NotesTool, ProgressTool
 from tau_cli.runtime.paths import has_project_marker, tau_home
 from tau_cli.runtime.plan import EnterPlanModeTool, PlanState, ProposePlanTool, UpdatePlanTool
 from tau_cli.runtime.runtime import Runtime
+from tau_cli.runtime.sandbox import SandboxEnvironment
 from tau_cli.runtime.sessions import SessionSwitcher
 from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.settings_loader import ResolvedSettings
@@ -220,7 +221,8 @@ def build_runtime(
         from tau_cli.runtime.mcp_wiring import mcp_tools
 
         tools += mcp_tools(mcp)
-    hooks = HookRunner(settings.hooks, project_dir=root, environ=env)
+    sandbox = environment if isinstance(environment, SandboxEnvironment) else None
+    hooks = HookRunner(settings.hooks, project_dir=root, environ=env, sandbox=sandbox)
     facts = environment_facts(cwd, clock())
     agents = {a.name: a for a in BUILT_IN_AGENTS}
     if resolved.trusted:
@@ -305,6 +307,10 @@ def build_runtime(
             *notices,
             "auto_commit is on, but checkpoints are off here: nothing is committed",
         ]
+    notices = [
+        *notices,
+        *(f"hook {c!r} runs outside the sandbox (sandbox: false)" for c in hooks.unsandboxed()),
+    ]
     closers: list[Callable[[], Awaitable[None]]] = [mcp.aclose] if mcp is not None else []
     if chosen.close is not None:
         closers.append(chosen.close)

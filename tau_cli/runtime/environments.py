@@ -37,6 +37,10 @@ PROTECTED_IN_PROJECT = (".tau", ".mcp.json", ".git/hooks", ".git/config")
 name outside the sandbox (hooks, MCP servers, agents, ``core.hooksPath``)."""
 
 LOCAL_DESCRIPTION = "local (no sandbox)"
+_SANDBOX_OR_CONTAINER = (
+    "choose either the sandbox or a container, not both "
+    "(sandbox.enabled and container.image are both set)"
+)
 
 
 @dataclass(frozen=True)
@@ -76,14 +80,55 @@ def build_environment(
     env = os.environ if environ is None else environ
     if settings.container.image is not None:
         if settings.sandbox.enabled:
-            raise ConfigError(
-                "choose either the sandbox or a container, not both "
-                "(sandbox.enabled and container.image are both set)"
-            )
+            raise ConfigError(_SANDBOX_OR_CONTAINER)
         return _container(settings, cwd=cwd, project_root=project_root, env=env, secrets=secrets)
     if not settings.sandbox.enabled:
         local = LocalEnvironment(str(cwd), secrets=secrets)
         return ChosenEnvironment(local, LOCAL_DESCRIPTION)
+    sandbox = _sandbox(
+        settings, cwd=cwd, project_root=project_root, tau_home=tau_home, env=env, secrets=secrets
+    )
+    return ChosenEnvironment(sandbox, sandbox.description)
+
+
+def process_sandbox(
+    settings: Settings,
+    *,
+    project_root: Path,
+    tau_home: Path,
+    environ: Mapping[str, str] | None = None,
+) -> SandboxEnvironment | None:
+    """The sandbox the tools would run in, for the other commands tau starts; None when off.
+
+    Hooks and stdio MCP servers run the project's commands too, so with the sandbox
+    on they are confined exactly like the tools' processes (same writable, read-only
+    and denied paths, same network policy), through ``SandboxEnvironment.command``.
+    MCP servers start before the tools' environment exists, hence this way to make
+    one on its own.
+
+    Raises:
+        SandboxUnavailableError: the sandbox is enabled but bubblewrap cannot run.
+        ConfigError: both the sandbox and a container are asked for.
+    """
+    if not settings.sandbox.enabled:
+        return None
+    if settings.container.image is not None:
+        raise ConfigError(_SANDBOX_OR_CONTAINER)
+    env = os.environ if environ is None else environ
+    return _sandbox(
+        settings, cwd=project_root, project_root=project_root, tau_home=tau_home, env=env
+    )
+
+
+def _sandbox(
+    settings: Settings,
+    *,
+    cwd: Path,
+    project_root: Path,
+    tau_home: Path,
+    env: Mapping[str, str],
+    secrets: Iterable[str] = (),
+) -> SandboxEnvironment:
     home = env.get("HOME") or str(Path.home())
     denied = [
         *(_expand(p, home) for p in (*DEFAULT_DENIED, *settings.sandbox.denied_paths)),
@@ -95,7 +140,7 @@ def build_environment(
         _expand(p, home)
         for p in (*settings.permissions.additional_directories, *settings.sandbox.writable_paths)
     ]
-    sandbox = SandboxEnvironment(
+    return SandboxEnvironment(
         str(cwd),
         workspace=str(project_root),
         writable=writable,
@@ -104,7 +149,6 @@ def build_environment(
         network=settings.sandbox.network,
         secrets=secrets,
     )
-    return ChosenEnvironment(sandbox, sandbox.description)
 
 
 def _container(

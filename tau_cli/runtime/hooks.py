@@ -6,7 +6,8 @@ for ``UserPromptSubmit`` and ``SessionStart`` plain stdout is context for the mo
 exit code 2 blocks, with stderr shown to the model; any other exit is a failure that
 is reported to the user and, by default, ignored (fail open) — ``on_failure: block`` makes it
 fail closed. The project folder is in ``TAU_PROJECT_DIR`` (and in
-``CLAUDE_PROJECT_DIR``, for ported scripts).
+``CLAUDE_PROJECT_DIR``, for ported scripts). With the sandbox on, hook commands run
+inside it, under the same rule as the tools' commands.
 
 Several hooks matching one event run concurrently and their answers combine: any
 deny beats ask beats allow, any block blocks, contexts and messages accumulate.
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from tau_cli.runtime.sandbox import SANDBOX_ENV, SandboxEnvironment
 from tau_cli.runtime.settings import HookCommand, HookEvent, HookMatcher
 from tau_cli.tools import TOOL_ALIASES, allowed_environment
 
@@ -97,11 +99,27 @@ class HookRunner:
     project_dir: Path
     session_id: str = ""
     environ: Mapping[str, str] | None = None
+    sandbox: SandboxEnvironment | None = None
+    """With the sandbox on, hook commands run inside it, confined like the tools'
+    commands: a project's hook must not do what its agent may not. A hook that says
+    ``sandbox: false`` runs outside."""
     _callbacks: dict[str, list[_Registered]] = field(default_factory=dict)
 
     def configured(self, event: HookEvent) -> bool:
         """Whether anything would run for ``event`` (so callers can skip preparing it)."""
         return bool(self.config.get(event)) or bool(self._callbacks.get(event))
+
+    def unsandboxed(self) -> list[str]:
+        """The commands of hooks that run outside the sandbox although it is on."""
+        if self.sandbox is None:
+            return []
+        return [
+            hook.command
+            for groups in self.config.values()
+            for group in groups
+            for hook in group.hooks
+            if not hook.sandbox
+        ]
 
     def add_callback(self, event: HookEvent, callback: HookCallback, matcher: str = "*") -> None:
         self._callbacks.setdefault(event, []).append(_Registered(matcher, callback))
@@ -145,14 +163,18 @@ class HookRunner:
     async def _run_command(
         self, event: str, hook: HookCommand, payload: Mapping[str, Any]
     ) -> HookOutcome:
+        argv, env = ["/bin/sh", "-c", hook.command], self._env()
+        if self.sandbox is not None and hook.sandbox:
+            argv = self.sandbox.command(argv, cwd=os.path.realpath(self.project_dir))
+            env.update(SANDBOX_ENV)
         try:
-            process = await asyncio.create_subprocess_shell(
-                hook.command,
+            process = await asyncio.create_subprocess_exec(
+                *argv,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
                 cwd=self.project_dir,
-                env=self._env(),
+                env=env,
                 start_new_session=True,
             )
         except OSError as exc:

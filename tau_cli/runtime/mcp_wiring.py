@@ -2,7 +2,8 @@
 
 Servers from the user's files and settings start as configured; servers a
 project declares (``.mcp.json``, ``.tau/mcp.json``) run only in trusted folders and
-only after the user approves each one once (remembered per project). The
+only after the user approves each one once (remembered per project). With the
+sandbox on, stdio servers start inside it, like the tools' commands. The
 servers start together, before the system prompt is written, so their
 ``instructions`` are part of it. Each MCP tool joins the registry as
 ``mcp__<server>__<tool>`` and passes the same permission gate as built-ins.
@@ -10,7 +11,8 @@ servers start together, before the system prompt is written, so their
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import JsonValue
@@ -22,12 +24,15 @@ from tau_cli.core import (
     ToolDefinition,
     ToolResult,
 )
+from tau_cli.runtime.environments import process_sandbox
 from tau_cli.runtime.paths import tau_home
+from tau_cli.runtime.sandbox import SANDBOX_ENV, SandboxEnvironment
+from tau_cli.runtime.settings import McpServerSandbox
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.tools import Tool, ToolContext
 
 if TYPE_CHECKING:
-    from tau_cli.mcp import McpManager
+    from tau_cli.mcp import McpManager, ServerConfig, StdioServer
 
 
 class McpToolAdapter:
@@ -92,14 +97,87 @@ async def start_mcp(
             )
     if not startable:
         return None, notices
+    startable, outside = confine_servers(resolved, startable, environ)
+    notices += [
+        f"MCP server {name!r} runs outside the sandbox (sandbox.mcp_servers.{name}.enabled "
+        "is false)"
+        for name in outside
+    ]
     manager = McpManager(startable, interaction=interaction, environ=environ, roots=[root])
     await manager.start()
     for status in manager.statuses():
         if status.state != "connected":
-            notices.append(
-                f"MCP server {status.name!r} is {status.state}: {status.error or ''}".rstrip(": ")
-            )
+            notices.append(_failure(status.name, status.state, status.error, status.stderr_tail))
     return manager, notices
+
+
+def _failure(name: str, state: str, error: str | None, stderr: str | None) -> str:
+    """Why a server is not connected, with the last line it (or bwrap) wrote to stderr:
+    "Connection closed" alone does not say that a program was missing in the sandbox."""
+    notice = f"MCP server {name!r} is {state}: {error or ''}".rstrip(": ")
+    last = (stderr or "").strip().splitlines()[-1:]
+    return f"{notice} ({last[0]})" if last else notice
+
+
+def confine_servers(
+    resolved: ResolvedSettings, servers: Sequence[ServerConfig], environ: Mapping[str, str]
+) -> tuple[list[ServerConfig], list[str]]:
+    """``servers`` as they must start: inside the sandbox when it is on.
+
+    A stdio server is a command tau runs, from a file a project may have written, so
+    with the sandbox on it starts under the same bubblewrap rule as the tools'
+    commands (``sandbox.network`` included) unless ``sandbox.mcp_servers`` says
+    otherwise for it. Remote servers run elsewhere and are returned as they are.
+
+    Returns:
+        The servers to start, and the names of stdio servers left outside the sandbox
+        by a ``sandbox.mcp_servers.NAME.enabled: false`` exception.
+
+    Raises:
+        SandboxUnavailableError: the sandbox is enabled but bubblewrap cannot run.
+        ConfigError: both the sandbox and a container are asked for.
+    """
+    from tau_cli.mcp import StdioServer
+
+    settings = resolved.settings
+    sandbox = process_sandbox(
+        settings, project_root=resolved.project_root, tau_home=tau_home(dict(environ))
+    )
+    if sandbox is None:
+        return list(servers), []
+    confined: list[ServerConfig] = []
+    outside: list[str] = []
+    for server in servers:
+        exception = settings.sandbox.mcp_servers.get(server.name, McpServerSandbox())
+        if not isinstance(server, StdioServer):
+            confined.append(server)
+        elif not exception.enabled:
+            confined.append(server)
+            outside.append(server.name)
+        else:
+            confined.append(_sandboxed(server, sandbox, exception.network))
+    return confined, outside
+
+
+def _sandboxed(
+    server: StdioServer, sandbox: SandboxEnvironment, network: bool | None
+) -> StdioServer:
+    """The server's command wrapped in the sandbox's, starting where it would have started.
+
+    A configured ``cwd`` the sandbox hides stays as it is: bwrap then refuses to start
+    the server and says why. Without one, a server starts in tau's own folder, which
+    may be one the sandbox hides (in ``/tmp``, say); the project is the next best.
+    """
+    if server.cwd is not None:
+        workdir = os.path.realpath(server.cwd)
+    else:
+        workdir = os.path.realpath(os.getcwd())
+        if sandbox.confinement.access(workdir) == "hidden":
+            workdir = sandbox.cwd
+    argv = sandbox.command([server.command, *server.args], cwd=workdir, network=network)
+    # The configured environment wins, as it does for the tools' commands.
+    env = {**SANDBOX_ENV, **server.env}
+    return server.model_copy(update={"command": argv[0], "args": argv[1:], "env": env})
 
 
 def mcp_tools(manager: McpManager) -> list[Tool]:

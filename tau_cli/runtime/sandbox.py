@@ -33,6 +33,10 @@ from tau_cli.tools import (
 
 _PROBE_TIMEOUT = 10.0
 
+SANDBOX_ENV = {"TMPDIR": "/tmp"}
+"""What every sandboxed child's environment must say: its temporary folder is the
+sandbox's private ``/tmp``, not wherever the host's ``TMPDIR`` points."""
+
 
 class SandboxUnavailableError(TauError):
     """bubblewrap is missing or cannot create a sandbox here, so tau will not pretend."""
@@ -201,26 +205,45 @@ class SandboxEnvironment(ExecBySpawn):
         real_workdir = await self._local.realpath(workdir)
         if not os.path.isdir(real_workdir) or self.confinement.access(real_workdir) == "hidden":
             raise FileNotFoundError(f"working directory does not exist in the sandbox: {workdir}")
-        child_env = {**self._local.base_env, "TMPDIR": "/tmp", **(env or {})}
+        child_env = {**self._local.base_env, **SANDBOX_ENV, **(env or {})}
         self._find_program(argv[0], workdir, child_env.get("PATH", os.defpath))
-        command = [
-            self._bwrap,
-            *self._namespaces(),
-            *self.confinement.mounts(),
-            "--chdir",
-            real_workdir,
-            "--",
-            *argv,
-        ]
         return await self._local.spawn(
-            command,
+            self.command(argv, cwd=real_workdir),
             cwd=workdir,
-            env={"TMPDIR": "/tmp", **(env or {})},
+            env={**SANDBOX_ENV, **(env or {})},
             output_limit=output_limit,
             merge_stderr=merge_stderr,
             on_output=on_output,
             stdin=stdin,
         )
+
+    def command(self, argv: Sequence[str], *, cwd: str, network: bool | None = None) -> list[str]:
+        """The command line that runs ``argv`` inside this sandbox, starting in ``cwd``.
+
+        The one place a bwrap command is put together: ``spawn`` uses it for the
+        tools' processes, and so do processes tau starts for other reasons while the
+        sandbox is on (hooks, stdio MCP servers), so they are confined by the same
+        rule. The caller starts the result on the host, adding ``SANDBOX_ENV`` to
+        the child's environment.
+
+        Args:
+            argv: the program and its arguments, as they would run unconfined.
+            cwd: the real path of the folder the program starts in.
+            network: override the sandbox's network policy for this one command
+                (``None`` keeps it).
+        """
+        if not argv:
+            raise ValueError("argv must name a program")
+        allowed = self.network if network is None else network
+        return [
+            self._bwrap,
+            *_base_namespaces(network=allowed),
+            *self.confinement.mounts(),
+            "--chdir",
+            cwd,
+            "--",
+            *argv,
+        ]
 
     def _namespaces(self) -> list[str]:
         """The fixed part of every bwrap command line: what the process can see at all.

@@ -62,6 +62,10 @@ class HookCommand(_Section):
     on_failure: Literal["ignore", "block"] = "ignore"
     """What a hook that crashes or times out means: ``ignore`` lets the action go on
     (fail open), ``block`` stops it (fail closed)."""
+    sandbox: bool = True
+    """With the sandbox on, run the hook inside it, like the tools' commands; ``false``
+    runs it on this machine as without the sandbox, e.g. to show a desktop
+    notification. A project's hooks run only once you trust the project."""
 
 
 class HookMatcher(_Section):
@@ -117,8 +121,20 @@ class SkillsSettings(_Section):
     Every offered skill's description is in every prompt."""
 
 
+class McpServerSandbox(_Section):
+    """How one stdio MCP server runs while the sandbox is on."""
+
+    enabled: bool = True
+    """Start the server inside the sandbox; ``false`` starts it on this machine, as
+    without the sandbox, with everything your user account may do."""
+    network: bool | None = None
+    """Give the sandboxed server the network (``true``) or take it away (``false``);
+    unset follows ``sandbox.network``. The server's files stay confined either way."""
+
+
 class SandboxSettings(_Section):
-    """Run the tools' commands and file operations in a bubblewrap sandbox (Linux).
+    """Run the tools' commands and file operations, hook commands and stdio MCP
+    servers in a bubblewrap sandbox (Linux).
 
     Inside, the project is writable, the rest of the filesystem is read-only, ``/tmp``
     is private and credentials folders (``~/.ssh``, ``~/.aws``, ``~/.gnupg``...) are
@@ -135,6 +151,12 @@ class SandboxSettings(_Section):
     denied_paths: list[str] = Field(default_factory=list)
     """Paths hidden from sandboxed commands and tools, added to the built-in list of
     credential folders, e.g. ``~/.config/secret-app``."""
+    mcp_servers: dict[str, McpServerSandbox] = Field(default_factory=dict)
+    """Exceptions for stdio MCP servers, by server name. Hooks and stdio MCP servers
+    run inside the sandbox like the tools' commands; a server that must reach the
+    network can be given it (``github: {network: true}``) while its files stay
+    confined, and one that cannot work sandboxed at all can be started outside
+    (``legacy: {enabled: false}``). An untrusted project cannot set this."""
 
 
 class ContainerSettings(_Section):

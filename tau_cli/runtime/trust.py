@@ -79,6 +79,7 @@ GATED_KEYS: dict[str, str] = {
     "permissions.additional_directories": "extra folders widen what tools can touch",
     "skills.paths": "skill folders outside the project can grant tools",
     "sandbox.writable_paths": "writable folders widen what sandboxed commands can change",
+    "sandbox.mcp_servers": "per-server exceptions let MCP servers out of the sandbox",
     "container.engine": "the container engine is a program tau runs",
     "container.mounts": "mounts show the container folders of this machine",
     "container.runtime": "the container runtime is a program the engine runs",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tau_cli.core import ConfigError
 from tau_cli.runtime.environments import LOCAL_DESCRIPTION, build_environment
 from tau_cli.runtime.sandbox import SandboxEnvironment
 from tau_cli.runtime.settings_loader import load_settings
@@ -86,3 +87,29 @@ def test_an_untrusted_project_cannot_loosen_the_sandbox(project: Path, tau_home:
         "sandbox.network",
         "sandbox.writable_paths",
     ]
+
+
+def test_only_a_trusted_project_may_let_an_mcp_server_out_of_the_sandbox(
+    project: Path, tau_home: Path
+) -> None:
+    (project / ".tau" / "settings.yaml").write_text(
+        "sandbox:\n  mcp_servers:\n    github: {network: true}\n    legacy: {enabled: false}\n"
+    )
+    untrusted = load_settings(project)
+    assert untrusted.settings.sandbox.mcp_servers == {}
+    assert [i.key for i in untrusted.ignored] == ["sandbox.mcp_servers"]
+
+    TrustStore(tau_home).trust(project)
+    trusted = load_settings(project).settings.sandbox.mcp_servers
+    assert trusted["github"].network is True and trusted["github"].enabled
+    assert trusted["legacy"].enabled is False and trusted["legacy"].network is None
+
+
+def test_a_misspelt_mcp_server_exception_is_named(project: Path, tau_home: Path) -> None:
+    tau_home.mkdir(parents=True, exist_ok=True)
+    misspelt = "sandbox:\n  mcp_servers:\n    github: {netwrk: true}\n"
+    (tau_home / "settings.yaml").write_text(misspelt)
+    with pytest.raises(ConfigError) as error:
+        load_settings(project)
+    assert "sandbox.mcp_servers.github.netwrk" in str(error.value)
+    assert error.value.line == 3
