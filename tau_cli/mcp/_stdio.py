@@ -134,11 +134,35 @@ async def _end(process: Process) -> None:
     group = process.pid  # the leader of a new session: its pid is the group id
     if _signal_group(group, signal.SIGTERM):
         with anyio.move_on_after(_TERM_GRACE):
-            while _signal_group(group, 0):
+            while _group_alive(group):
                 await anyio.sleep(0.05)
         _signal_group(group, signal.SIGKILL)
     with contextlib.suppress(Exception):
         await process.aclose()
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of ``group`` still runs; zombies do not count.
+
+    A sandboxed server's own process is orphaned when bubblewrap exits and stays a
+    zombie until PID 1 reaps it, which some container inits do slowly: counting it
+    made every close wait out the whole grace period.
+    """
+    try:
+        entries = os.listdir("/proc")
+    except OSError:  # no procfs: ask the kernel, zombies included
+        return _signal_group(group, 0)
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if len(fields) > 2 and int(fields[2]) == group and fields[0] != b"Z":
+            return True
+    return False
 
 
 def _signal_group(group: int, sig: int) -> bool:
