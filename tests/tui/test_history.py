@@ -103,14 +103,15 @@ async def test_the_screen_holds_still_while_entries_above_it_get_their_true_heig
         await pilot.pause()
         top = screen_text(app).splitlines()[1].strip()
         assert top == "> question 200: what does m200 do?"
-        await pilot.pause(0.3)  # the screens around are drawn and their heights corrected
-        assert history.is_drawn(3 * 200 - 1)  # the answer just above, taller than estimated
+        # The screens around are drawn and their heights corrected: the answer just above
+        # turns out taller than estimated, and the line at the top must not move for it.
+        await wait_for(pilot, lambda: history.is_drawn(3 * 200 - 1))
+        await pilot.pause()
         assert screen_text(app).splitlines()[1].strip() == top
         conversation.scroll_page_up(animate=False)
         await pilot.pause(0.3)
         conversation.scroll_page_down(animate=False)
-        await pilot.pause(0.3)
-        assert screen_text(app).splitlines()[1].strip() == top
+        await wait_for(pilot, lambda: screen_text(app).splitlines()[1].strip() == top, 5)
 
 
 async def test_a_tool_card_in_the_history_opens_on_a_click(repo: Path) -> None:
