@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from tau_cli.core import (
     ErrorInfo,
     Event,
+    ImagePart,
     Message,
     ModelCapabilities,
     TokenUsage,
@@ -136,7 +137,10 @@ class Runtime:
     def capabilities(self) -> ModelCapabilities:
         return self._loop.capabilities
 
-    async def submit(self, prompt: str) -> AsyncIterator[Event]:
+    async def submit(
+        self, prompt: str, *, images: Sequence[ImagePart] = ()
+    ) -> AsyncIterator[Event]:
+        """Run ``prompt`` (with ``images``, for a model that sees them) as one turn."""
         if self._task is not None and not self._task.done():
             raise RuntimeError("a turn is already running; inject() or cancel() it")
         queue: asyncio.Queue[Event] = asyncio.Queue()
@@ -161,7 +165,7 @@ class Runtime:
             context = self._loop.prompt_context
             self._loop.prompt_context = await self._attachments(text, context, emit)
             try:
-                finished = await self._loop.run_turn(text, emit)
+                finished = await self._loop.run_turn(text, emit, images)
             finally:
                 self._loop.prompt_context = context
                 self._loop.before_tools = None
