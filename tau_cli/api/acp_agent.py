@@ -30,6 +30,7 @@ from acp.schema import (
     ClientCapabilities,
     CurrentModeUpdate,
     EmbeddedResourceContentBlock,
+    FileSystemCapabilities,
     HttpMcpServer,
     Implementation,
     InitializeResponse,
@@ -56,6 +57,7 @@ from pydantic import JsonValue
 
 from tau_cli._version import __version__
 from tau_cli.api.acp_commands import AGENT_COMMANDS, run_agent_command
+from tau_cli.api.acp_files import EditorFiles, FileClient
 from tau_cli.api.acp_interaction import AcpInteraction, PermissionAsker
 from tau_cli.api.acp_mapping import EventMapper, Extension, Outgoing
 from tau_cli.core import TauError, TokenUsage
@@ -67,6 +69,7 @@ from tau_cli.runtime.runtime import Runtime
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.session import SessionNotFound, SessionStore
 from tau_cli.skills import default_roots, discover_skills
+from tau_cli.tools import Environment
 
 if TYPE_CHECKING:
     from tau_cli.mcp import McpManager
@@ -91,7 +94,7 @@ LoadSettings = Callable[[Path], ResolvedSettings]
 """Settings for a session working in a folder (the CLI's flags applied)."""
 
 
-class SessionClient(PermissionAsker, Protocol):
+class SessionClient(PermissionAsker, FileClient, Protocol):
     """The part of the SDK's agent-side connection the agent uses."""
 
     async def session_update(self, session_id: str, update: Any, **kwargs: Any) -> None: ...
@@ -119,6 +122,7 @@ class AcpAgent:
         self._environ = environ
         self._client: SessionClient | None = None
         self._extensions = False
+        self._fs = FileSystemCapabilities()
         self._sessions: dict[str, _Session] = {}
         self._background: set[asyncio.Task[None]] = set()
 
@@ -135,6 +139,8 @@ class AcpAgent:
         meta = (client_capabilities.field_meta if client_capabilities else None) or {}
         tau = meta.get("tau")
         self._extensions = isinstance(tau, dict) and tau.get("extensions") is True
+        if client_capabilities is not None and client_capabilities.fs is not None:
+            self._fs = client_capabilities.fs
         return InitializeResponse(
             protocol_version=min(protocol_version, PROTOCOL_VERSION),
             agent_capabilities=AgentCapabilities(
@@ -160,7 +166,8 @@ class AcpAgent:
         additional_directories: list[str] | None = None,
         **kwargs: Any,
     ) -> NewSessionResponse:
-        session = await self._open(cwd, mcp_servers or [], resume=None)
+        folders = [cwd, *(additional_directories or [])]
+        session = await self._open(cwd, mcp_servers or [], resume=None, folders=folders)
         session_id = session.runtime.session_id
         self._later(self._after_open(session_id, session))
         return NewSessionResponse(session_id=session_id, modes=self._modes(session))
@@ -175,7 +182,8 @@ class AcpAgent:
     ) -> LoadSessionResponse:
         if session_id in self._sessions:
             await self._close(session_id)
-        session = await self._open(cwd, mcp_servers or [], resume=session_id)
+        folders = [cwd, *(additional_directories or [])]
+        session = await self._open(cwd, mcp_servers or [], resume=session_id, folders=folders)
         messages = session.runtime.loop.session.messages
         for update in session.mapper.replay(messages):
             await self._send(session_id, update)
@@ -290,7 +298,9 @@ class AcpAgent:
             raise RequestError.internal_error({"details": message})
         return PromptResponse(stop_reason=_STOP_REASONS[finished.reason])
 
-    async def _open(self, cwd: str, servers: list[Any], *, resume: str | None) -> _Session:
+    async def _open(
+        self, cwd: str, servers: list[Any], *, resume: str | None, folders: list[str]
+    ) -> _Session:
         folder = Path(cwd)
         if not folder.is_absolute() or not folder.is_dir():
             raise RequestError.invalid_params({"details": f"cwd {cwd!r} is not an absolute folder"})
@@ -305,7 +315,28 @@ class AcpAgent:
             lambda: holder[0].mapper,
             extensions=self._extensions,
         )
-        launch = Launch(cwd=folder, interaction=interaction, resume=resume)
+        editor_files: list[EditorFiles] = []
+
+        def through_editor(inner: Environment) -> Environment:
+            editor_files.append(
+                EditorFiles(
+                    inner,
+                    self._connection(),
+                    lambda: holder[0].runtime.session_id,
+                    roots=folders,
+                    read=bool(self._fs.read_text_file),
+                    write=bool(self._fs.write_text_file),
+                )
+            )
+            return editor_files[0]
+
+        uses_editor = bool(self._fs.read_text_file or self._fs.write_text_file)
+        launch = Launch(
+            cwd=folder,
+            interaction=interaction,
+            resume=resume,
+            wrap_environment=through_editor if uses_editor else None,
+        )
         manager: McpManager | None = None
         notices: list[str] = []
         if resolved.settings.mcp_servers or _has_mcp_files(resolved, self._env()):
@@ -326,7 +357,7 @@ class AcpAgent:
             raise RequestError.invalid_params({"details": str(exc)}) from exc
         mapper = EventMapper(
             cwd=folder,
-            read_file=_read_text,
+            read_file=_text_as_seen(editor_files[0] if editor_files else None),
             context_window=runtime.capabilities.context_window,
         )
         session = _Session(runtime=runtime, mapper=mapper, resolved=resolved, mcp=manager)
@@ -454,6 +485,16 @@ def _skill_commands(resolved: ResolvedSettings, env: dict[str, str]) -> list[tup
     configured = [Path(p).expanduser() for p in resolved.settings.skills.paths]
     catalog = discover_skills(default_roots(resolved.project_root, tau_home(env), configured))
     return [(s.name, s.description) for s in catalog.skills.values()]
+
+
+def _text_as_seen(files: EditorFiles | None) -> Callable[[Path], str | None]:
+    """A file's text for an edit's diff: the editor's, as the model read it, else the disk's."""
+
+    def read(path: Path) -> str | None:
+        seen = files.text_seen(str(path)) if files is not None else None
+        return seen if seen is not None else _read_text(path)
+
+    return read
 
 
 def _read_text(path: Path) -> str | None:
