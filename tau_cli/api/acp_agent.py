@@ -29,7 +29,6 @@ from acp.schema import (
     AvailableCommandsUpdate,
     ClientCapabilities,
     CurrentModeUpdate,
-    EmbeddedResourceContentBlock,
     FileSystemCapabilities,
     HttpMcpServer,
     Implementation,
@@ -41,7 +40,6 @@ from acp.schema import (
     NewSessionResponse,
     PromptCapabilities,
     PromptResponse,
-    ResourceContentBlock,
     SessionCapabilities,
     SessionListCapabilities,
     SessionMode,
@@ -49,8 +47,6 @@ from acp.schema import (
     SetSessionModeResponse,
     SseMcpServer,
     StopReason,
-    TextContentBlock,
-    TextResourceContents,
 )
 from acp.schema import SessionInfo as AcpSessionInfo
 from pydantic import JsonValue
@@ -60,6 +56,7 @@ from tau_cli.api.acp_commands import AGENT_COMMANDS, run_agent_command
 from tau_cli.api.acp_files import EditorFiles, FileClient
 from tau_cli.api.acp_interaction import AcpInteraction, PermissionAsker
 from tau_cli.api.acp_mapping import EventMapper, Extension, Outgoing
+from tau_cli.api.acp_prompt import Prompt, read_prompt
 from tau_cli.core import TauError, TokenUsage
 from tau_cli.runtime.builder import Launch, build_runtime
 from tau_cli.runtime.events import ToolFinished, TurnFinished
@@ -146,7 +143,7 @@ class AcpAgent:
             agent_capabilities=AgentCapabilities(
                 load_session=True,
                 prompt_capabilities=PromptCapabilities(
-                    image=False, audio=False, embedded_context=True
+                    image=True, audio=False, embedded_context=True
                 ),
                 mcp_capabilities=McpCapabilities(http=True, sse=True),
                 session_capabilities=SessionCapabilities(list=SessionListCapabilities()),
@@ -229,10 +226,11 @@ class AcpAgent:
             raise RequestError.invalid_request(
                 {"details": "a prompt is already running in this session; cancel it first"}
             )
-        text = _prompt_text(prompt)
-        if not text.strip():
-            raise RequestError.invalid_params({"details": "the prompt has no text"})
-        session.turn = asyncio.ensure_future(self._run_turn(session_id, session, text))
+        runtime = session.runtime
+        asked = read_prompt(
+            prompt, model=runtime.loop.session.model, vision=runtime.capabilities.vision
+        )
+        session.turn = asyncio.ensure_future(self._run_turn(session_id, session, asked))
         return await session.turn
 
     async def cancel(self, session_id: str, **kwargs: Any) -> None:
@@ -282,9 +280,9 @@ class AcpAgent:
         for session_id in list(self._sessions):
             await self._close(session_id)
 
-    async def _run_turn(self, session_id: str, session: _Session, text: str) -> PromptResponse:
+    async def _run_turn(self, session_id: str, session: _Session, asked: Prompt) -> PromptResponse:
         finished: TurnFinished | None = None
-        async for event in session.runtime.submit(text):
+        async for event in session.runtime.submit(asked.text, images=asked.images):
             if isinstance(event, ToolFinished):  # a plan approved by this call is pinned now
                 session.mapper.approved_plan(session.runtime.loop.pinned)
             for update in session.mapper.map(event):
@@ -431,22 +429,6 @@ class AcpAgent:
 
     def _env(self) -> dict[str, str]:
         return dict(os.environ) if self._environ is None else self._environ
-
-
-def _prompt_text(blocks: list[Any]) -> str:
-    """The prompt as tau takes it: text as is, files as ``@path`` mentions or their text."""
-    parts: list[str] = []
-    for block in blocks:
-        if isinstance(block, TextContentBlock):
-            parts.append(block.text)
-        elif isinstance(block, ResourceContentBlock):
-            uri = block.uri
-            parts.append(f"@{uri.removeprefix('file://')}" if uri.startswith("file://") else uri)
-        elif isinstance(block, EmbeddedResourceContentBlock):
-            resource = block.resource
-            if isinstance(resource, TextResourceContents):
-                parts.append(f'<file uri="{resource.uri}">\n{resource.text}\n</file>')
-    return "\n".join(parts)
 
 
 def _with_servers(resolved: ResolvedSettings, servers: list[Any]) -> ResolvedSettings:
