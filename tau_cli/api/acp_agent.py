@@ -316,17 +316,16 @@ class AcpAgent:
         editor_files: list[EditorFiles] = []
 
         def through_editor(inner: Environment) -> Environment:
-            editor_files.append(
-                EditorFiles(
-                    inner,
-                    self._connection(),
-                    lambda: holder[0].runtime.session_id,
-                    roots=folders,
-                    read=bool(self._fs.read_text_file),
-                    write=bool(self._fs.write_text_file),
-                )
+            files = EditorFiles(
+                inner,
+                self._connection(),
+                lambda: holder[0].runtime.session_id,
+                roots=folders,
+                read=bool(self._fs.read_text_file),
+                write=bool(self._fs.write_text_file),
             )
-            return editor_files[0]
+            editor_files.append(files)
+            return files
 
         uses_editor = bool(self._fs.read_text_file or self._fs.write_text_file)
         launch = Launch(

@@ -86,15 +86,16 @@ class EditorFiles:
         self._roots = tuple(os.path.realpath(r) for r in roots)
         self.reads_from_editor = read
         self.writes_to_editor = write and isinstance(inner, LocalEnvironment)
-        self._read: dict[str, str] = {}
+        self._texts: dict[str, str] = {}
 
     def text_seen(self, path: str) -> str | None:
-        """The text the editor last gave for ``path`` (None once tau wrote it, or never read).
+        """The text last read from or written through the editor for ``path``, if any.
 
-        The model edits what it read, so an edit's diff starts from this text rather
-        than from a disk copy that may lack the editor's unsaved changes.
+        The model edits what it read, so an edit's diff is drawn from this text rather
+        than from a disk copy that may lack the editor's unsaved changes (an editor
+        need not save what it is given).
         """
-        return self._read.get(self.resolve(path))
+        return self._texts.get(self.resolve(path))
 
     # -- text files, through the editor when it can ------------------------------
 
@@ -111,7 +112,7 @@ class EditorFiles:
             _log.info("the editor could not read %s (%s); using the file on disk", target, exc)
             return data
         text = str(answer.content)
-        self._read[target] = text
+        self._texts[target] = text
         return text.encode("utf-8")
 
     async def read_text(self, path: str, encoding: str = "utf-8") -> str:
@@ -122,17 +123,18 @@ class EditorFiles:
     async def write_bytes(self, path: str, data: bytes) -> None:
         target = await self._editors(path) if self.writes_to_editor else None
         if target is not None and _is_utf8_text(data):
+            text = data.decode("utf-8")
             try:
                 await self._client.write_text_file(
-                    session_id=self._session_id(), path=target, content=data.decode("utf-8")
+                    session_id=self._session_id(), path=target, content=text
                 )
             except (RequestError, ValidationError) as exc:
                 _log.info("the editor could not write %s (%s); writing it on disk", target, exc)
             else:
-                self._read.pop(target, None)
+                self._texts[target] = text
                 return
         await self._inner.write_bytes(path, data)
-        self._read.pop(self.resolve(path), None)
+        self._texts.pop(self.resolve(path), None)
 
     async def write_text(self, path: str, text: str, encoding: str = "utf-8") -> None:
         if codecs.lookup(encoding).name != "utf-8":

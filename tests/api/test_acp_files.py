@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+import yaml
 from acp import RequestError, text_block
 from acp.schema import FileSystemCapabilities, ReadTextFileResponse, WriteTextFileResponse
 
 from tau_cli.agent import Turn
+from tau_cli.runtime.sandbox import sandbox_unavailable_reason
 from tau_cli.testing import ScriptedModelServer
 
 from .conftest import Editor, tau_acp
@@ -128,6 +132,16 @@ async def test_an_edit_is_made_in_the_editor_on_the_text_the_model_read(project:
     assert diff.old_text == UNSAVED, "the approval shows the change to the editor's text"
     assert diff.new_text == "def add(a, b):\n    return a + b\n"
     assert "Edited" in tool_results(server, 2)[-1]
+    done = [
+        c
+        for u in tau.wire.updates("tool_call_update")
+        if u.get("status") == "completed"
+        for c in u.get("content") or []
+        if c["type"] == "diff"
+    ]
+    assert [(d["oldText"], d["newText"]) for d in done] == [
+        (UNSAVED, "def add(a, b):\n    return a + b\n")
+    ], "the finished edit shows the editor's text before and after, not the disk's"
 
 
 async def test_a_new_file_is_written_through_the_editor(project: Path) -> None:
@@ -221,3 +235,34 @@ async def test_when_the_editor_cannot_read_a_file_tau_reads_the_disk(project: Pa
     assert "return a - b" in tool_results(server, 1)[0]
     problems = [m for m in tau.wire.sent_by_tau if "error" in m]
     assert problems == [], json.dumps(problems)
+
+
+@pytest.mark.skipif(sandbox_unavailable_reason() is not None, reason="no working bubblewrap")
+async def test_in_the_sandbox_reads_may_come_from_the_editor_but_writes_stay_confined(
+    project: Path,
+) -> None:
+    calc, secret = project / "calc.py", project / "secret.txt"
+    secret.write_text("on disk\n")
+    home = Path(os.environ["TAU_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    settings = {"sandbox": {"denied_paths": [str(secret)]}}
+    (home / "settings.yaml").write_text(yaml.safe_dump(settings))
+    editor = BufferEditor(buffers={str(calc): UNSAVED, str(secret): "the editor's secret\n"})
+    script = turns(
+        read(secret),
+        read(calc),
+        edit(calc, "a - b  # typed in the editor, not saved", "a + b"),
+        {"text": "ok"},
+    )
+    with ScriptedModelServer(script) as server:
+        async with tau_acp(
+            server, project, "--sandbox", "--permission-mode", "bypass", editor=editor, fs=BOTH
+        ) as tau:
+            await prompt(tau, project, "fix add")
+
+    hidden = tool_results(server, 1)[0]
+    assert "on disk" not in hidden and "the editor's secret" not in hidden, hidden
+    assert set(editor.reads) == {str(calc)}, "the editor is never asked for a hidden file"
+    assert "typed in the editor" in tool_results(server, 2)[1]
+    assert editor.writes == [], "the sandbox checks writes itself"
+    assert calc.read_text() == "def add(a, b):\n    return a + b\n"

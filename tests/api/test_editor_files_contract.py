@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from acp.schema import ReadTextFileResponse, WriteTextFileResponse
 
-from tau_cli.api.acp_files import EditorFiles
+from tau_cli.api import EditorFiles
 from tau_cli.tools import Environment, LocalEnvironment
 from tau_cli.tools.contract import EnvironmentContract
 
