@@ -56,7 +56,7 @@ from tau_cli.api.acp_commands import AGENT_COMMANDS, run_agent_command
 from tau_cli.api.acp_files import EditorFiles, FileClient
 from tau_cli.api.acp_interaction import AcpInteraction, PermissionAsker
 from tau_cli.api.acp_mapping import EventMapper, Extension, Outgoing
-from tau_cli.api.acp_prompt import Prompt, read_prompt
+from tau_cli.api.acp_prompt import Prompt, no_vision, read_prompt
 from tau_cli.core import TauError, TokenUsage
 from tau_cli.runtime.builder import Launch, build_runtime
 from tau_cli.runtime.events import ToolFinished, TurnFinished
@@ -226,10 +226,9 @@ class AcpAgent:
             raise RequestError.invalid_request(
                 {"details": "a prompt is already running in this session; cancel it first"}
             )
-        runtime = session.runtime
-        asked = read_prompt(
-            prompt, model=runtime.loop.session.model, vision=runtime.capabilities.vision
-        )
+        asked = read_prompt(prompt)
+        if asked.images and not session.runtime.capabilities.vision:
+            raise no_vision(session.runtime.describe().model)
         session.turn = asyncio.ensure_future(self._run_turn(session_id, session, asked))
         return await session.turn
 

@@ -2,10 +2,11 @@
 
 Text blocks are the prompt; links to files become ``@path`` mentions (the runtime
 attaches them, under the same rules as typed ones); embedded text resources are
-quoted in full. Images (pasted or dropped into an editor) become image parts of
-the prompt's user message. A model not declared able to see images, or an image no
-model accepts, is refused with a sentence saying why and what to do: the prompt is
-not run without the image, so nothing the user sent is quietly lost.
+quoted in full. Images (pasted or dropped into an editor) become image parts of the
+prompt's user message. What tau cannot pass on (audio, other binary resources, an
+image no model accepts, images for a model not declared able to see them) is
+refused with a sentence saying why: the prompt is not run without it, so nothing
+the user sent is quietly lost.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from acp import RequestError
 from acp.schema import (
+    AudioContentBlock,
     BlobResourceContents,
     EmbeddedResourceContentBlock,
     ImageContentBlock,
@@ -39,11 +41,11 @@ class Prompt:
     images: list[ImagePart] = field(default_factory=list)
 
 
-def read_prompt(blocks: list[Any], *, model: str, vision: bool) -> Prompt:
+def read_prompt(blocks: list[Any]) -> Prompt:
     """The prompt's text and images.
 
     Raises:
-        RequestError: an image the model cannot take, or a prompt with nothing in it.
+        RequestError: an image no model takes, or a prompt with nothing in it.
     """
     parts: list[str] = []
     images: list[ImagePart] = []
@@ -57,20 +59,28 @@ def read_prompt(blocks: list[Any], *, model: str, vision: bool) -> Prompt:
             resource = block.resource
             if isinstance(resource, TextResourceContents):
                 parts.append(f'<file uri="{resource.uri}">\n{resource.text}\n</file>')
-            elif isinstance(resource, BlobResourceContents) and _is_image(resource.mime_type):
+            elif _is_image(resource.mime_type) and isinstance(resource, BlobResourceContents):
                 images.append(_image(resource.blob, resource.mime_type or "", resource.uri))
+            else:
+                kind = resource.mime_type or "binary data"
+                raise _refused(f"{resource.uri} is {kind}; tau takes text and images")
         elif isinstance(block, ImageContentBlock):
             images.append(_image(block.data, block.mime_type, block.uri))
+        elif isinstance(block, AudioContentBlock):
+            raise _refused("tau does not take audio in a prompt; send text or images")
     text = "\n".join(parts)
-    if images and not vision:
-        raise _refused(
-            f"{model} is not set up to see images, so the prompt was not sent. If the model "
-            f"can see them, declare it in settings: models: {{{model!r}: "
-            "{capabilities: {vision: true}}}; or send the prompt without the image."
-        )
     if not text.strip() and not images:
         raise _refused("the prompt has no text")
     return Prompt(text=text, images=images)
+
+
+def no_vision(model: str) -> RequestError:
+    """The refusal of a prompt with images for a model not declared able to see them."""
+    return _refused(
+        f"{model} is not set up to see images, so the prompt was not sent. If the model "
+        f"can see them, declare it in settings: models: {{{model!r}: "
+        "{capabilities: {vision: true}}}; or send the prompt without the image."
+    )
 
 
 def _is_image(mime_type: str | None) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from acp import RequestError, image_block, text_block
+from acp.schema import BlobResourceContents, EmbeddedResourceContentBlock
 
 from tau_cli.agent import Turn
 from tau_cli.testing import ScriptedModelServer
@@ -101,12 +102,45 @@ async def test_an_image_alone_is_a_prompt(project: Path) -> None:
     assert [part["type"] for part in user["content"]] == ["image_url"]
 
 
+async def test_an_image_embedded_as_a_resource_is_an_image_too(project: Path) -> None:
+    declare_vision(True)
+    pasted = EmbeddedResourceContentBlock(
+        type="resource",
+        resource=BlobResourceContents(blob=PIXEL, mime_type="image/png", uri="file:///shot.png"),
+    )
+    with ScriptedModelServer([Turn(text="A pixel.")]) as server:
+        async with tau_acp(server, project) as tau:
+            session = await tau.conn.new_session(cwd=str(project), mcp_servers=[])
+            await asyncio.wait_for(
+                tau.conn.prompt(
+                    session_id=session.session_id, prompt=[text_block("and this?"), pasted]
+                ),
+                30,
+            )
+
+    [user] = [m for m in server.requests[0].json()["messages"] if m["role"] == "user"]
+    assert user["content"][-1] == {
+        "type": "image_url",
+        "image_url": {"url": f"data:image/png;base64,{PIXEL}"},
+    }
+
+
 @pytest.mark.parametrize(
     ("vision", "image", "says"),
     [
-        (False, image_block(PIXEL, "image/png"), "is not set up to see images"),
+        (False, image_block(PIXEL, "image/png"), "openai:scripted-model is not set up to see"),
         (True, image_block(PIXEL, "image/bmp"), "models take image/gif"),
         (True, image_block("not base64!", "image/png"), "not valid base64"),
+        (
+            True,
+            EmbeddedResourceContentBlock(
+                type="resource",
+                resource=BlobResourceContents(
+                    blob=PIXEL, mime_type="application/pdf", uri="file:///a.pdf"
+                ),
+            ),
+            "file:///a.pdf is application/pdf; tau takes text and images",
+        ),
     ],
 )
 async def test_an_image_the_model_cannot_take_is_refused_before_anything_runs(
