@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from acp import RequestError, text_block
+from acp import RequestError, resource_link_block, text_block
 from acp.schema import FileSystemCapabilities, ReadTextFileResponse, WriteTextFileResponse
 
 from tau_cli.agent import Turn
@@ -266,3 +266,23 @@ async def test_in_the_sandbox_reads_may_come_from_the_editor_but_writes_stay_con
     assert "typed in the editor" in tool_results(server, 2)[1]
     assert editor.writes == [], "the sandbox checks writes itself"
     assert calc.read_text() == "def add(a, b):\n    return a + b\n"
+
+
+async def test_a_file_mentioned_in_the_prompt_is_attached_as_the_editor_has_it(
+    project: Path,
+) -> None:
+    calc = project / "calc.py"
+    editor = BufferEditor(buffers={str(calc): UNSAVED})
+    mention = resource_link_block(name="calc.py", uri=f"file://{calc}")
+    with ScriptedModelServer(turns({"text": "It subtracts."})) as server:
+        async with tau_acp(server, project, editor=editor, fs=BOTH) as tau:
+            session = await tau.conn.new_session(cwd=str(project), mcp_servers=[])
+            await asyncio.wait_for(
+                tau.conn.prompt(
+                    session_id=session.session_id, prompt=[text_block("explain"), mention]
+                ),
+                30,
+            )
+
+    [user] = [m for m in server.requests[0].json()["messages"] if m["role"] == "user"]
+    assert "typed in the editor, not saved" in json.dumps(user["content"])
