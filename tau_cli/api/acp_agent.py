@@ -29,7 +29,7 @@ from acp.schema import (
     AvailableCommandsUpdate,
     ClientCapabilities,
     CurrentModeUpdate,
-    EmbeddedResourceContentBlock,
+    FileSystemCapabilities,
     HttpMcpServer,
     Implementation,
     InitializeResponse,
@@ -40,7 +40,6 @@ from acp.schema import (
     NewSessionResponse,
     PromptCapabilities,
     PromptResponse,
-    ResourceContentBlock,
     SessionCapabilities,
     SessionListCapabilities,
     SessionMode,
@@ -48,16 +47,16 @@ from acp.schema import (
     SetSessionModeResponse,
     SseMcpServer,
     StopReason,
-    TextContentBlock,
-    TextResourceContents,
 )
 from acp.schema import SessionInfo as AcpSessionInfo
 from pydantic import JsonValue
 
 from tau_cli._version import __version__
 from tau_cli.api.acp_commands import AGENT_COMMANDS, run_agent_command
+from tau_cli.api.acp_files import EditorFiles, FileClient
 from tau_cli.api.acp_interaction import AcpInteraction, PermissionAsker
 from tau_cli.api.acp_mapping import EventMapper, Extension, Outgoing
+from tau_cli.api.acp_prompt import Prompt, no_vision, read_prompt
 from tau_cli.core import TauError, TokenUsage
 from tau_cli.runtime.builder import Launch, build_runtime
 from tau_cli.runtime.events import ToolFinished, TurnFinished
@@ -67,6 +66,7 @@ from tau_cli.runtime.runtime import Runtime
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.session import SessionNotFound, SessionStore
 from tau_cli.skills import default_roots, discover_skills
+from tau_cli.tools import Environment
 
 if TYPE_CHECKING:
     from tau_cli.mcp import McpManager
@@ -91,7 +91,7 @@ LoadSettings = Callable[[Path], ResolvedSettings]
 """Settings for a session working in a folder (the CLI's flags applied)."""
 
 
-class SessionClient(PermissionAsker, Protocol):
+class SessionClient(PermissionAsker, FileClient, Protocol):
     """The part of the SDK's agent-side connection the agent uses."""
 
     async def session_update(self, session_id: str, update: Any, **kwargs: Any) -> None: ...
@@ -119,6 +119,7 @@ class AcpAgent:
         self._environ = environ
         self._client: SessionClient | None = None
         self._extensions = False
+        self._fs = FileSystemCapabilities()
         self._sessions: dict[str, _Session] = {}
         self._background: set[asyncio.Task[None]] = set()
 
@@ -135,12 +136,14 @@ class AcpAgent:
         meta = (client_capabilities.field_meta if client_capabilities else None) or {}
         tau = meta.get("tau")
         self._extensions = isinstance(tau, dict) and tau.get("extensions") is True
+        if client_capabilities is not None and client_capabilities.fs is not None:
+            self._fs = client_capabilities.fs
         return InitializeResponse(
             protocol_version=min(protocol_version, PROTOCOL_VERSION),
             agent_capabilities=AgentCapabilities(
                 load_session=True,
                 prompt_capabilities=PromptCapabilities(
-                    image=False, audio=False, embedded_context=True
+                    image=True, audio=False, embedded_context=True
                 ),
                 mcp_capabilities=McpCapabilities(http=True, sse=True),
                 session_capabilities=SessionCapabilities(list=SessionListCapabilities()),
@@ -160,7 +163,8 @@ class AcpAgent:
         additional_directories: list[str] | None = None,
         **kwargs: Any,
     ) -> NewSessionResponse:
-        session = await self._open(cwd, mcp_servers or [], resume=None)
+        folders = [cwd, *(additional_directories or [])]
+        session = await self._open(cwd, mcp_servers or [], resume=None, folders=folders)
         session_id = session.runtime.session_id
         self._later(self._after_open(session_id, session))
         return NewSessionResponse(session_id=session_id, modes=self._modes(session))
@@ -175,7 +179,8 @@ class AcpAgent:
     ) -> LoadSessionResponse:
         if session_id in self._sessions:
             await self._close(session_id)
-        session = await self._open(cwd, mcp_servers or [], resume=session_id)
+        folders = [cwd, *(additional_directories or [])]
+        session = await self._open(cwd, mcp_servers or [], resume=session_id, folders=folders)
         messages = session.runtime.loop.session.messages
         for update in session.mapper.replay(messages):
             await self._send(session_id, update)
@@ -221,10 +226,10 @@ class AcpAgent:
             raise RequestError.invalid_request(
                 {"details": "a prompt is already running in this session; cancel it first"}
             )
-        text = _prompt_text(prompt)
-        if not text.strip():
-            raise RequestError.invalid_params({"details": "the prompt has no text"})
-        session.turn = asyncio.ensure_future(self._run_turn(session_id, session, text))
+        asked = read_prompt(prompt)
+        if asked.images and not session.runtime.capabilities.vision:
+            raise no_vision(session.runtime.describe().model)
+        session.turn = asyncio.ensure_future(self._run_turn(session_id, session, asked))
         return await session.turn
 
     async def cancel(self, session_id: str, **kwargs: Any) -> None:
@@ -274,9 +279,9 @@ class AcpAgent:
         for session_id in list(self._sessions):
             await self._close(session_id)
 
-    async def _run_turn(self, session_id: str, session: _Session, text: str) -> PromptResponse:
+    async def _run_turn(self, session_id: str, session: _Session, asked: Prompt) -> PromptResponse:
         finished: TurnFinished | None = None
-        async for event in session.runtime.submit(text):
+        async for event in session.runtime.submit(asked.text, images=asked.images):
             if isinstance(event, ToolFinished):  # a plan approved by this call is pinned now
                 session.mapper.approved_plan(session.runtime.loop.pinned)
             for update in session.mapper.map(event):
@@ -290,7 +295,9 @@ class AcpAgent:
             raise RequestError.internal_error({"details": message})
         return PromptResponse(stop_reason=_STOP_REASONS[finished.reason])
 
-    async def _open(self, cwd: str, servers: list[Any], *, resume: str | None) -> _Session:
+    async def _open(
+        self, cwd: str, servers: list[Any], *, resume: str | None, folders: list[str]
+    ) -> _Session:
         folder = Path(cwd)
         if not folder.is_absolute() or not folder.is_dir():
             raise RequestError.invalid_params({"details": f"cwd {cwd!r} is not an absolute folder"})
@@ -305,7 +312,27 @@ class AcpAgent:
             lambda: holder[0].mapper,
             extensions=self._extensions,
         )
-        launch = Launch(cwd=folder, interaction=interaction, resume=resume)
+        editor_files: list[EditorFiles] = []
+
+        def through_editor(inner: Environment) -> Environment:
+            files = EditorFiles(
+                inner,
+                self._connection(),
+                lambda: holder[0].runtime.session_id,
+                roots=folders,
+                read=bool(self._fs.read_text_file),
+                write=bool(self._fs.write_text_file),
+            )
+            editor_files.append(files)
+            return files
+
+        uses_editor = bool(self._fs.read_text_file or self._fs.write_text_file)
+        launch = Launch(
+            cwd=folder,
+            interaction=interaction,
+            resume=resume,
+            wrap_environment=through_editor if uses_editor else None,
+        )
         manager: McpManager | None = None
         notices: list[str] = []
         if resolved.settings.mcp_servers or _has_mcp_files(resolved, self._env()):
@@ -326,7 +353,7 @@ class AcpAgent:
             raise RequestError.invalid_params({"details": str(exc)}) from exc
         mapper = EventMapper(
             cwd=folder,
-            read_file=_read_text,
+            read_file=_text_as_seen(editor_files[0] if editor_files else None),
             context_window=runtime.capabilities.context_window,
         )
         session = _Session(runtime=runtime, mapper=mapper, resolved=resolved, mcp=manager)
@@ -402,22 +429,6 @@ class AcpAgent:
         return dict(os.environ) if self._environ is None else self._environ
 
 
-def _prompt_text(blocks: list[Any]) -> str:
-    """The prompt as tau takes it: text as is, files as ``@path`` mentions or their text."""
-    parts: list[str] = []
-    for block in blocks:
-        if isinstance(block, TextContentBlock):
-            parts.append(block.text)
-        elif isinstance(block, ResourceContentBlock):
-            uri = block.uri
-            parts.append(f"@{uri.removeprefix('file://')}" if uri.startswith("file://") else uri)
-        elif isinstance(block, EmbeddedResourceContentBlock):
-            resource = block.resource
-            if isinstance(resource, TextResourceContents):
-                parts.append(f'<file uri="{resource.uri}">\n{resource.text}\n</file>')
-    return "\n".join(parts)
-
-
 def _with_servers(resolved: ResolvedSettings, servers: list[Any]) -> ResolvedSettings:
     """The settings with the client's MCP servers added (they win over same-named ones)."""
     if not servers:
@@ -454,6 +465,16 @@ def _skill_commands(resolved: ResolvedSettings, env: dict[str, str]) -> list[tup
     configured = [Path(p).expanduser() for p in resolved.settings.skills.paths]
     catalog = discover_skills(default_roots(resolved.project_root, tau_home(env), configured))
     return [(s.name, s.description) for s in catalog.skills.values()]
+
+
+def _text_as_seen(files: EditorFiles | None) -> Callable[[Path], str | None]:
+    """A file's text for an edit's diff: the editor's, as the model read it, else the disk's."""
+
+    def read(path: Path) -> str | None:
+        seen = files.text_seen(str(path)) if files is not None else None
+        return seen if seen is not None else _read_text(path)
+
+    return read
 
 
 def _read_text(path: Path) -> str | None:

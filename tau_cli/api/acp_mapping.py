@@ -28,6 +28,7 @@ from acp.schema import (
     ContentToolCallContent,
     CurrentModeUpdate,
     FileEditToolCallContent,
+    ImageContentBlock,
     PermissionOption,
     PlanEntry,
     TextContentBlock,
@@ -42,6 +43,7 @@ from pydantic import JsonValue
 
 from tau_cli.core import (
     Event,
+    ImagePart,
     Message,
     PermissionRequest,
     ReasoningDelta,
@@ -247,12 +249,23 @@ class EventMapper:
         out: list[Outgoing] = []
         results = {m.tool_call_id: m for m in messages if m.role == "tool"}
         for message in messages:
-            if message.role == "user" and message.text:
-                out.append(
-                    UserMessageChunk(
-                        session_update="user_message_chunk", content=_text(message.text)
+            if message.role == "user":
+                if message.text:
+                    out.append(
+                        UserMessageChunk(
+                            session_update="user_message_chunk", content=_text(message.text)
+                        )
                     )
-                )
+                out += [
+                    UserMessageChunk(
+                        session_update="user_message_chunk",
+                        content=ImageContentBlock(
+                            type="image", data=part.data, mime_type=part.media_type
+                        ),
+                    )
+                    for part in message.parts
+                    if isinstance(part, ImagePart) and part.data is not None
+                ]
             elif message.role == "assistant":
                 if message.reasoning:
                     out.append(

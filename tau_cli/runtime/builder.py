@@ -57,6 +57,7 @@ from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Re
 from tau_cli.skills import SkillCatalog, SkillMatcher, activate
 from tau_cli.skills.activation import ActivationReason
 from tau_cli.tools import (
+    Environment,
     PermissionPolicy,
     Rule,
     Tool,
@@ -100,6 +101,9 @@ class Launch:
     continue_latest: bool = False
     """Resume the newest session of this project, if there is one."""
     max_iterations: int | None = None
+    wrap_environment: Callable[[Environment], Environment] | None = None
+    """A front end's layer over the environment settings chose: the ACP server lets an
+    editor read and write the text files it has open."""
 
 
 def model_of(settings: Settings) -> ModelRef:
@@ -198,6 +202,8 @@ def build_runtime(
         settings, cwd=cwd, project_root=root, tau_home=home, environ=env, secrets=secrets
     )
     environment = chosen.environment
+    if launch.wrap_environment is not None:
+        environment = launch.wrap_environment(environment)
     plans = PlanState(folder=root / settings.plans_dir, clock=clock)
     tools: list[Tool] = [*builtin_tools(), AskUserTool(launch.interaction)]
     catalog = load_skill_catalog(settings, root, home)

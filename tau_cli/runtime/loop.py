@@ -14,7 +14,7 @@ import asyncio
 import json
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from tau_cli.agent import ChatRequest, Provider
@@ -23,6 +23,7 @@ from tau_cli.core import (
     ContentPart,
     ErrorInfo,
     Event,
+    ImagePart,
     Interaction,
     Message,
     ModelCapabilities,
@@ -103,16 +104,23 @@ class AgentLoop:
     def native_tools(self) -> bool:
         return self.capabilities.tools
 
-    async def run_turn(self, prompt: str, emit: Emit) -> TurnFinished:
-        """Run one prompt to its end; cancellation ends it cleanly, as ``cancelled``."""
+    async def run_turn(
+        self, prompt: str, emit: Emit, images: Sequence[ImagePart] = ()
+    ) -> TurnFinished:
+        """Run one prompt to its end; cancellation ends it cleanly, as ``cancelled``.
+
+        ``images`` (pasted into an editor, say) travel in the prompt's user message.
+        """
 
         async def tell(message: str) -> None:
             await emit(Notice(level="warning", message=message))
 
         with telling_user(tell):
-            return await self._run_turn(prompt, emit)
+            return await self._run_turn(prompt, emit, images)
 
-    async def _run_turn(self, prompt: str, emit: Emit) -> TurnFinished:
+    async def _run_turn(
+        self, prompt: str, emit: Emit, images: Sequence[ImagePart] = ()
+    ) -> TurnFinished:
         usage = TokenUsage()
         iterations = 0
 
@@ -146,7 +154,7 @@ class AgentLoop:
                 for text, event in self.prompt_context(prompt):
                     extra.append(text)
                     await emit(event)
-            self.session.append(_user_message(prompt, extra))
+            self.session.append(_user_message(prompt, extra, images))
             failures: Counter[tuple[str, str]] = Counter()
             stop_hook_active = False
             while True:
@@ -364,7 +372,8 @@ class AgentLoop:
             await emit(Injected(text=text))
 
 
-def _user_message(prompt: str, extra: list[str]) -> Message:
-    if not extra:
+def _user_message(prompt: str, extra: list[str], images: Sequence[ImagePart] = ()) -> Message:
+    if not extra and not images:
         return Message.user(prompt)
-    return Message.user([TextPart(text=prompt), *(TextPart(text=text) for text in extra)])
+    texts = [prompt, *extra] if prompt else extra  # an image alone needs no empty text part
+    return Message.user([*(TextPart(text=text) for text in texts), *images])

@@ -17,6 +17,7 @@ from pathlib import Path
 from tau_cli.core import (
     ErrorInfo,
     Event,
+    ImagePart,
     Message,
     ModelCapabilities,
     TokenUsage,
@@ -140,7 +141,10 @@ class Runtime:
     def capabilities(self) -> ModelCapabilities:
         return self._loop.capabilities
 
-    async def submit(self, prompt: str) -> AsyncIterator[Event]:
+    async def submit(
+        self, prompt: str, *, images: Sequence[ImagePart] = ()
+    ) -> AsyncIterator[Event]:
+        """Run ``prompt`` (with ``images``, for a model that sees them) as one turn."""
         if self._task is not None and not self._task.done():
             raise RuntimeError("a turn is already running; inject() or cancel() it")
         queue: asyncio.Queue[Event] = asyncio.Queue()
@@ -165,7 +169,7 @@ class Runtime:
             context = self._loop.prompt_context
             self._loop.prompt_context = await self._attachments(text, context, emit)
             try:
-                finished = await self._loop.run_turn(text, emit)
+                finished = await self._loop.run_turn(text, emit, images)
             finally:
                 self._loop.prompt_context = context
                 self._loop.before_tools = None

@@ -30,12 +30,15 @@ from acp.schema import (
     AllowedOutcome,
     ClientCapabilities,
     DeniedOutcome,
+    FileSystemCapabilities,
     PermissionOption,
     RequestPermissionResponse,
     ToolCallUpdate,
 )
 
 from tau_cli.testing import ScriptedModelServer
+
+pytest.register_assert_rewrite("tau_cli.tools.contract")  # EditorFiles passes the contract
 
 TAU = str(Path(sys.executable).with_name("tau"))
 _SCHEMA = json.loads((Path(__file__).parent / "acp-schema-v1.json").read_text())
@@ -50,6 +53,8 @@ _RESULTS = {
 _PARAMS = {
     "session/update": "SessionNotification",
     "session/request_permission": "RequestPermissionRequest",
+    "fs/read_text_file": "ReadTextFileRequest",
+    "fs/write_text_file": "WriteTextFileRequest",
 }
 
 
@@ -179,15 +184,20 @@ async def tau_acp(
     *args: str,
     editor: Editor | None = None,
     extensions: bool = False,
+    fs: FileSystemCapabilities | None = None,
 ) -> AsyncIterator[Attached]:
-    """``tau acp`` started and initialized, as an editor starts it."""
+    """``tau acp`` started and initialized, as an editor starts it.
+
+    ``fs`` is the file system capabilities the editor advertises (none by default).
+    """
     editor = editor or Editor()
     wire = SchemaRecorder()
     async with spawn_agent_process(
         editor, TAU, *args, "acp", env=model_env(server), cwd=cwd, observers=[wire]
     ) as (conn, process):
         capabilities = ClientCapabilities(
-            field_meta={"tau": {"extensions": True}} if extensions else None
+            fs=fs or FileSystemCapabilities(),
+            field_meta={"tau": {"extensions": True}} if extensions else None,
         )
         await asyncio.wait_for(
             conn.initialize(protocol_version=PROTOCOL_VERSION, client_capabilities=capabilities),
