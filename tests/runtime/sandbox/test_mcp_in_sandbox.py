@@ -25,6 +25,24 @@ from ..loop_helpers import collect, make_repo, turns
 SERVER = Path(__file__).parent.parent / "servers" / "escaping_mcp.py"
 
 
+def _hidden_by_private_tmp() -> list[str]:
+    """This checkout and its interpreter, where the sandbox's private ``/tmp`` hides them.
+
+    A checkout under ``/tmp`` (where a CI machine may clone) holds the venv's Python
+    and the server's script; inside the sandbox neither would exist. Such a folder is
+    named as one the sandbox keeps, as a user would name a tool installed there.
+    """
+    found = {Path(__file__).resolve().parents[3], Path(sys.prefix).resolve()}
+    return sorted(str(p) for p in found if p.is_relative_to("/tmp"))
+
+
+_KEPT = _hidden_by_private_tmp()
+SANDBOX_ON: dict[str, object] = {
+    "sandbox.enabled": True,
+    **({"sandbox.writable_paths": _KEPT} if _KEPT else {}),
+}
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return make_repo(tmp_path.resolve() / "repo")
@@ -70,7 +88,7 @@ async def test_a_sandboxed_server_is_confined_while_its_tools_work(
     project: Path, outside: Path, environ: dict[str, str]
 ) -> None:
     (project / ".tau").mkdir()
-    async with started(project, outside, environ, **{"sandbox.enabled": True}) as (manager, _):
+    async with started(project, outside, environ, **SANDBOX_ON) as (manager, _):
         assert await _write(manager, project / "made.txt") == f"wrote {project / 'made.txt'}"
         assert (project / "made.txt").read_text() == "hi"
         assert await _write(manager, outside / "later") == "refused: Read-only file system"
@@ -94,11 +112,11 @@ async def test_a_server_gets_the_network_only_when_settings_give_it(
 ) -> None:
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
-        async with started(project, outside, environ, **{"sandbox.enabled": True}) as (m, _):
+        async with started(project, outside, environ, **SANDBOX_ON) as (m, _):
             refused = await m.call_tool("escaper", "connect", {"port": port})
             assert refused.text == "refused: Connection refused"
         exception = {"sandbox.mcp_servers": {"escaper": {"network": True}}}
-        async with started(project, outside, environ, **{"sandbox.enabled": True}, **exception) as (
+        async with started(project, outside, environ, **SANDBOX_ON, **exception) as (
             m,
             _,
         ):
@@ -109,7 +127,7 @@ async def test_a_server_gets_the_network_only_when_settings_give_it(
 async def test_a_server_let_out_of_the_sandbox_is_said_to_be_outside(
     project: Path, outside: Path, environ: dict[str, str]
 ) -> None:
-    flags = {"sandbox.enabled": True, "sandbox.mcp_servers": {"escaper": {"enabled": False}}}
+    flags = {**SANDBOX_ON, "sandbox.mcp_servers": {"escaper": {"enabled": False}}}
     async with started(project, outside, environ, **flags) as (manager, notices):
         assert await _write(manager, outside / "later") == f"wrote {outside / 'later'}"
     assert notices == [
@@ -129,7 +147,7 @@ async def test_tau_mcp_list_starts_servers_as_a_session_would(
         monkeypatch.setenv(name, value)
     server = {"command": sys.executable, "args": [str(SERVER)]}
     server["env"] = {"ESCAPE_TO": str(outside / "escaped")}  # type: ignore[assignment]
-    flags = {"mcp_servers": {"escaper": server}, "sandbox.enabled": True}
+    flags = {"mcp_servers": {"escaper": server}, **SANDBOX_ON}
     resolved = load_settings(project, environ=environ, flags=flags)
 
     statuses, _ = await server_statuses(resolved)
@@ -164,7 +182,7 @@ async def test_the_model_uses_a_sandboxed_servers_tools_in_a_session(
         }
         flags = {
             "model": "openai:scripted-model",
-            "sandbox.enabled": True,
+            **SANDBOX_ON,
             "mcp_servers": {"escaper": server},
             "permissions.allow": ["mcp__escaper__write_file"],
         }
@@ -188,7 +206,7 @@ async def test_a_server_whose_program_the_sandbox_hides_does_not_run_and_says_wh
     program.chmod(0o755)
     flags = {
         "mcp_servers": {"hidden": {"command": str(program)}},
-        "sandbox.enabled": True,
+        **SANDBOX_ON,
         "sandbox.denied_paths": [str(outside)],
     }
     resolved = load_settings(project, environ=environ, flags=flags)
@@ -209,7 +227,7 @@ async def test_a_server_whose_folder_the_sandbox_hides_is_not_moved_elsewhere(
     elsewhere = tmp_path.resolve() / "elsewhere"
     elsewhere.mkdir()
     server = {"command": sys.executable, "args": [str(SERVER)], "cwd": str(elsewhere)}
-    flags = {"mcp_servers": {"lost": server}, "sandbox.enabled": True}
+    flags = {"mcp_servers": {"lost": server}, **SANDBOX_ON}
     resolved = load_settings(project, environ=environ, flags=flags)
     manager, notices = await start_mcp(resolved, NonInteractive(), environ)
     assert manager is not None
@@ -230,7 +248,7 @@ async def test_started_from_a_folder_the_sandbox_hides_a_server_starts_in_the_pr
     elsewhere = tmp_path.resolve() / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    async with started(project, outside, environ, **{"sandbox.enabled": True}) as (manager, _):
+    async with started(project, outside, environ, **SANDBOX_ON) as (manager, _):
         result = await manager.call_tool("escaper", "write_file", {"path": "rel.txt", "text": "x"})
     assert result.text == "wrote rel.txt"
     assert (project / "rel.txt").read_text() == "x"
