@@ -42,6 +42,7 @@ from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.runtime.settings_writer import add_allow_rule
 from tau_cli.runtime.skill_catalog import load_skill_catalog
+from tau_cli.runtime.skill_grants import SkillGrants
 from tau_cli.runtime.skill_tool import SkillTool
 from tau_cli.runtime.subagents import (
     BUILT_IN_AGENTS,
@@ -53,7 +54,7 @@ from tau_cli.runtime.subagents import (
 from tau_cli.runtime.system_prompt import build_system_prompt, environment_facts
 from tau_cli.runtime.workspace import Workspace
 from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Redactor, SessionStore
-from tau_cli.skills import SkillCatalog, SkillMatcher, activate
+from tau_cli.skills import Skill, SkillCatalog, SkillMatcher, activate
 from tau_cli.skills.activation import ActivationReason
 from tau_cli.tools import (
     PermissionPolicy,
@@ -199,9 +200,6 @@ def build_runtime(
     environment = chosen.environment
     plans = PlanState(folder=root / settings.plans_dir, clock=clock)
     tools: list[Tool] = [*builtin_tools(), AskUserTool(launch.interaction)]
-    catalog = load_skill_catalog(settings, root, home)
-    if catalog.skills:
-        tools.append(SkillTool(catalog))
     policy = PermissionPolicy(
         environment,
         workspace=[str(root), *settings.permissions.additional_directories],
@@ -210,6 +208,10 @@ def build_runtime(
         deny=settings.permissions.deny,
         mode=settings.permissions.default_mode,
     )
+    catalog = load_skill_catalog(settings, root, home)
+    grants = SkillGrants(policy, trusted=resolved.trusted, session=lambda: loop.session)
+    if catalog.skills:
+        tools.append(SkillTool(catalog, on_load=_announcing_grant(grants, lambda: loop)))
     tools += [
         ProposePlanTool(plans, launch.interaction, policy),
         UpdatePlanTool(plans),
@@ -292,7 +294,7 @@ def build_runtime(
     plans.on_approved.append(loop.pinned.append)
     loop.after_tool = _memory_of_touched_folders(memory)
     if catalog.skills:
-        loop.prompt_context = _skill_context(catalog, counter.count_text)
+        loop.prompt_context = _skill_context(catalog, grants, counter.count_text)
     checkpoints = None
     if settings.checkpoints and has_project_marker(root):
         # Without git every turn warns that it has no checkpoint, rather than silently.
@@ -414,10 +416,11 @@ def _memory_of_touched_folders(memory: BootstrapMemory) -> Callable[[ToolCall], 
 
 
 def _skill_context(
-    catalog: SkillCatalog, count_tokens: Callable[[str], int]
+    catalog: SkillCatalog, grants: SkillGrants, count_tokens: Callable[[str], int]
 ) -> Callable[[str], list[tuple[str, Event]]]:
     """Level 2 on demand: a prompt that matches a skill brings its instructions along,
-    once per session (the model can still load any skill itself with the skill tool)."""
+    once per session (the model can still load any skill itself with the skill tool).
+    The skill is active from then on, so its ``allowed-tools`` are granted too."""
     matcher = SkillMatcher(catalog.skills.values())
     loaded: set[str] = set()
 
@@ -429,9 +432,26 @@ def _skill_context(
             loaded.add(match.skill.name)
             reason: ActivationReason = "command" if match.reason == "command" else "matcher"
             found.append(activate(match.skill, reason, count_tokens))
+            notice = grants.activate(match.skill)
+            if notice is not None:
+                found.append(("", notice))
         return found
 
     return context
+
+
+def _announcing_grant(
+    grants: SkillGrants, loop: Callable[[], AgentLoop]
+) -> Callable[[Skill], Awaitable[None]]:
+    """What the skill tool does once the model loaded a skill: grant, and say so."""
+
+    async def on_load(skill: Skill) -> None:
+        notice = grants.activate(skill)
+        emit = loop().current_emit
+        if notice is not None and emit is not None:
+            await emit(notice)
+
+    return on_load
 
 
 def _save_rule(root: Path, rule: str) -> None:
