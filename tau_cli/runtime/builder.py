@@ -294,7 +294,9 @@ def build_runtime(
     plans.on_approved.append(loop.pinned.append)
     loop.after_tool = _memory_of_touched_folders(memory)
     if catalog.skills:
-        loop.prompt_context = _skill_context(catalog, grants, counter.count_text)
+        loop.prompt_context = _skill_context(
+            catalog, grants, counter.count_text, lambda: loop.session.id
+        )
     checkpoints = None
     if settings.checkpoints and has_project_marker(root):
         # Without git every turn warns that it has no checkpoint, rather than silently.
@@ -416,15 +418,23 @@ def _memory_of_touched_folders(memory: BootstrapMemory) -> Callable[[ToolCall], 
 
 
 def _skill_context(
-    catalog: SkillCatalog, grants: SkillGrants, count_tokens: Callable[[str], int]
+    catalog: SkillCatalog,
+    grants: SkillGrants,
+    count_tokens: Callable[[str], int],
+    session_id: Callable[[], str],
 ) -> Callable[[str], list[tuple[str, Event]]]:
     """Level 2 on demand: a prompt that matches a skill brings its instructions along,
     once per session (the model can still load any skill itself with the skill tool).
     The skill is active from then on, so its ``allowed-tools`` are granted too."""
     matcher = SkillMatcher(catalog.skills.values())
     loaded: set[str] = set()
+    loaded_in = ""
 
     def context(prompt: str) -> list[tuple[str, Event]]:
+        nonlocal loaded_in
+        if session_id() != loaded_in:  # /clear or /resume: a new session loads anew
+            loaded_in = session_id()
+            loaded.clear()
         found: list[tuple[str, Event]] = []
         for match in matcher.match(prompt):
             if match.skill.name in loaded:

@@ -166,6 +166,26 @@ async def test_typing_the_skills_command_activates_it_too(tmp_path: Path) -> Non
     assert results(events)[-1].strip().endswith("calc.py")
 
 
+async def test_after_clear_typing_the_skills_command_loads_and_grants_it_again(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    write_skill(repo / ".tau" / "skills")
+    loaded = {"expect": {"last_user_contains": "Count lines with wc"}, **bash("wc -l calc.py")}
+    script = turns(loaded, {"text": "Done."}, loaded, {"text": "Done again."})
+    person = ScriptedPerson()
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, person=person)
+        await collect(runtime, "/line-count calc.py")
+        await runtime.new_session()
+        events = await collect(runtime, "/line-count calc.py")
+        await runtime.aclose()
+
+    assert person.asked == []
+    assert isinstance(events[-1], TurnFinished) and events[-1].reason == "completed"
+    assert len(notices(events)) == 1
+
+
 async def test_a_resumed_or_cleared_session_starts_without_the_grant(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     write_skill(repo / ".tau" / "skills")
