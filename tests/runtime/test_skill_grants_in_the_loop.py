@@ -12,7 +12,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tau_cli.core import Event, PermissionChoice, PermissionDecision
+from tau_cli.runtime.commands import interpret
 from tau_cli.runtime.events import Notice, ToolFinished, TurnFinished
 from tau_cli.testing import ScriptedModelServer
 
@@ -68,6 +71,7 @@ async def test_after_the_model_loads_a_skill_its_commands_run_without_asking(
         runtime = runtime_for(repo, server, person=person)
         events = await collect(runtime, "how long are the sources?")
         rules = runtime.describe().rules
+        shown = await interpret(runtime, "/permissions", modes=["default"])
         transcript = _transcript(runtime.session_id)
         await runtime.aclose()
 
@@ -79,6 +83,7 @@ async def test_after_the_model_loads_a_skill_its_commands_run_without_asking(
     assert (repo / "test_calc.py").exists()
     granted = [(r.rule, r.kind, r.source) for r in rules if r.source.startswith("skill")]
     assert granted == [("bash(wc -l:*)", "allow", "skill line-count, this session")]
+    assert shown is not None and "skill line-count, this session" in shown.text
     [notice] = notices(events)
     assert notice.level == "info" and "bash(wc -l:*)" in notice.message
     assert {"type": "skill_granted", "rules": ["bash(wc -l:*)"]}.items() <= _granted(transcript)
@@ -115,6 +120,30 @@ async def test_an_ask_rule_still_asks_while_the_skill_is_active(tmp_path: Path) 
     assert asked(person) == ["wc -l test_calc.py"]
 
 
+async def test_plan_mode_still_refuses_an_edit_the_skill_grants(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    frontmatter = "name: line-count\ndescription: Count lines.\nallowed-tools: Edit Bash(wc -l:*)\n"
+    write_skill(repo / ".tau" / "skills", frontmatter)
+    edit = {"file_path": str(repo / "calc.py"), "old_string": "a - b", "new_string": "a + b"}
+    script = turns(
+        LOAD,
+        {"tool_calls": [{"name": "edit", "arguments": edit}]},
+        bash("wc -l calc.py"),
+        {"text": "Planned."},
+    )
+    person = ScriptedPerson()
+    settings = {"permissions": {"default_mode": "plan"}}
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, person=person, settings=settings)
+        events = await collect(runtime, "fix calc.py")
+        await runtime.aclose()
+
+    assert "a - b" in (repo / "calc.py").read_text()
+    edited, counted = results(events)[-2:]
+    assert "plan mode" in edited and "plan mode" in counted
+    assert person.asked == []
+
+
 async def test_an_untrusted_projects_skill_grants_nothing_and_says_so_once(
     tmp_path: Path,
 ) -> None:
@@ -149,7 +178,14 @@ async def test_a_users_own_skill_grants_in_an_untrusted_project(tmp_path: Path) 
     assert results(events)[-1].strip().endswith("calc.py")
 
 
-async def test_typing_the_skills_command_activates_it_too(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "prompt",
+    ["/line-count calc.py", "please count the lines in calc.py"],
+    ids=["command", "trigger phrase"],
+)
+async def test_typing_the_skills_command_or_a_trigger_phrase_activates_it_too(
+    tmp_path: Path, prompt: str
+) -> None:
     repo = make_repo(tmp_path / "repo")
     write_skill(repo / ".tau" / "skills")
     script = turns(
@@ -159,7 +195,7 @@ async def test_typing_the_skills_command_activates_it_too(tmp_path: Path) -> Non
     person = ScriptedPerson()
     with ScriptedModelServer(script) as server:
         runtime = runtime_for(repo, server, person=person)
-        events = await collect(runtime, "/line-count calc.py")
+        events = await collect(runtime, prompt)
         await runtime.aclose()
 
     assert person.asked == []
