@@ -38,6 +38,14 @@ PROJECT_SCOPES = frozenset({"project", "repository", "claude"})
 """Skill folders inside the project, whose skills grant only in a trusted folder."""
 
 
+def may_grant(skill: Skill, *, trusted: bool) -> bool:
+    """Whether ``skill``'s ``allowed-tools`` take effect where the project folder is
+    ``trusted`` (or not)."""
+    if skill.scope in TRUSTED_SCOPES:
+        return True
+    return skill.scope in PROJECT_SCOPES and trusted
+
+
 def grant_source(skill: Skill) -> str:
     """The source a skill's grant is filed under (shown by ``/permissions``)."""
     return f"skill {skill.name}"
@@ -58,17 +66,12 @@ class SkillGrants:
     session: Callable[[], Session]
     _refused: set[str] = field(default_factory=set)
 
-    def may_grant(self, skill: Skill) -> bool:
-        if skill.scope in TRUSTED_SCOPES:
-            return True
-        return skill.scope in PROJECT_SCOPES and self.trusted
-
     def activate(self, skill: Skill) -> Notice | None:
         """Grant ``skill``'s ``allowed-tools``; what the user should be told, if anything."""
         if not skill.allowed_tools:
             return None
         listed = " ".join(skill.allowed_tools)
-        if not self.may_grant(skill):
+        if not may_grant(skill, trusted=self.trusted):
             if skill.name in self._refused:
                 return None
             self._refused.add(skill.name)
