@@ -85,6 +85,11 @@ class SkillGrants:
         if source in self.policy.grants:
             return None
         rules, broken = _parse(skill.allowed_tools)
+        if not rules:
+            return Notice(
+                level="warning",
+                message=f"skill '{skill.name}' grants nothing: {listed} is not understood",
+            )
         self.policy.grant(source, rules)
         recorded: list[JsonValue] = list(rules)
         self.session().record_event(
@@ -102,10 +107,6 @@ class SkillGrants:
         if broken:
             message += f"; not understood, so not granted: {', '.join(broken)}"
         return Notice(level="warning" if broken else "info", message=message)
-
-    def revoke_all(self) -> None:
-        """The session changed: grants made in the old one end with it."""
-        self.policy.revoke()
 
 
 def _parse(entries: tuple[str, ...]) -> tuple[list[str], list[str]]:

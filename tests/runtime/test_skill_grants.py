@@ -92,3 +92,16 @@ def test_every_entry_a_skill_file_accepts_is_a_permission_rule(entries: list[str
                 continue
             for entry in parsed.allowed_tools:
                 Rule.parse(entry)
+
+
+def test_an_entry_the_rule_grammar_rejects_is_left_out_and_named(tmp_path: Path) -> None:
+    made = grants(tmp_path, trusted=True)
+    notice = made.activate(skill("user", "Read", "Bash(git log"))
+    assert made.policy.grants == {"skill release": ["read"]}
+    assert notice is not None and notice.level == "warning"
+    assert notice.message.endswith("not understood, so not granted: Bash(git log")
+
+    alone = grants(tmp_path, trusted=True)
+    notice = alone.activate(skill("user", "Bash(git log"))
+    assert alone.policy.grants == {}
+    assert notice is not None and "grants nothing" in notice.message
