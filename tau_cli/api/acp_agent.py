@@ -489,7 +489,7 @@ def _read_text(path: Path) -> str | None:
 
 def _rules(agent: AcpAgent, session: _Session, params: dict[str, Any]) -> dict[str, Any]:
     policy = session.runtime.loop.policy
-    return {"mode": policy.mode.value, **policy.rules}
+    return {"mode": policy.mode.value, **policy.rules, "granted": policy.grants}
 
 
 def _add_rule(agent: AcpAgent, session: _Session, params: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from tau_cli.core import EstimatingTokenCounter
 from tau_cli.runtime.paths import tau_home
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.runtime.skill_catalog import left_out, load_skill_catalog
-from tau_cli.skills import check_skills
+from tau_cli.runtime.skill_grants import may_grant
+from tau_cli.skills import Skill, check_skills
 
 
 def show_memory(cwd: Path, resolved: ResolvedSettings) -> None:
@@ -38,11 +39,25 @@ def list_skills(resolved: ResolvedSettings) -> None:
         console.print(table)
         tokens = catalog.index_tokens(EstimatingTokenCounter().count_text)
         console.print(f"{len(catalog.skills)} skill(s); their index costs about {tokens} tokens.")
+        for name in sorted(catalog.skills):
+            line = _grant_line(catalog.skills[name], trusted=resolved.trusted)
+            if line:
+                console.print(line, highlight=False)
     note = left_out(resolved.settings)
     if note:
         console.print(note, highlight=False)
     for diagnostic in catalog.diagnostics:
         console.print(home_relative(str(diagnostic)), style="yellow", highlight=False)
+
+
+def _grant_line(skill: Skill, *, trusted: bool) -> str | None:
+    """What a skill's ``allowed-tools`` will let run without asking once it is active."""
+    if not skill.allowed_tools:
+        return None
+    listed = " ".join(skill.allowed_tools)
+    if may_grant(skill, trusted=trusted):
+        return f"{skill.name}: once active, runs {listed} without asking"
+    return f"{skill.name}: lists {listed}, but grants nothing until this folder is trusted"
 
 
 def check_skill_folder(path: Path) -> bool:

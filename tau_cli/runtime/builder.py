@@ -43,6 +43,7 @@ from tau_cli.runtime.settings import Settings
 from tau_cli.runtime.settings_loader import ResolvedSettings
 from tau_cli.runtime.settings_writer import add_allow_rule
 from tau_cli.runtime.skill_catalog import load_skill_catalog
+from tau_cli.runtime.skill_grants import SkillGrants
 from tau_cli.runtime.skill_tool import SkillTool
 from tau_cli.runtime.subagents import (
     BUILT_IN_AGENTS,
@@ -54,7 +55,7 @@ from tau_cli.runtime.subagents import (
 from tau_cli.runtime.system_prompt import build_system_prompt, environment_facts
 from tau_cli.runtime.workspace import Workspace
 from tau_cli.session import CalibratedCounter, ContextBudget, ContextManager, Redactor, SessionStore
-from tau_cli.skills import SkillCatalog, SkillMatcher, activate
+from tau_cli.skills import Skill, SkillCatalog, SkillMatcher, activate
 from tau_cli.skills.activation import ActivationReason
 from tau_cli.tools import (
     Environment,
@@ -206,9 +207,6 @@ def build_runtime(
         environment = launch.wrap_environment(environment)
     plans = PlanState(folder=root / settings.plans_dir, clock=clock)
     tools: list[Tool] = [*builtin_tools(), AskUserTool(launch.interaction)]
-    catalog = load_skill_catalog(settings, root, home)
-    if catalog.skills:
-        tools.append(SkillTool(catalog))
     policy = PermissionPolicy(
         environment,
         workspace=[str(root), *settings.permissions.additional_directories],
@@ -217,6 +215,10 @@ def build_runtime(
         deny=settings.permissions.deny,
         mode=settings.permissions.default_mode,
     )
+    catalog = load_skill_catalog(settings, root, home)
+    grants = SkillGrants(policy, trusted=resolved.trusted, session=lambda: loop.session)
+    if catalog.skills:
+        tools.append(SkillTool(catalog, on_load=_announcing_grant(grants, lambda: loop)))
     tools += [
         ProposePlanTool(plans, launch.interaction, policy),
         UpdatePlanTool(plans),
@@ -300,7 +302,9 @@ def build_runtime(
     plans.on_approved.append(loop.pinned.append)
     loop.after_tool = _memory_of_touched_folders(memory)
     if catalog.skills:
-        loop.prompt_context = _skill_context(catalog, counter.count_text)
+        loop.prompt_context = _skill_context(
+            catalog, grants, counter.count_text, lambda: loop.session.id
+        )
     checkpoints = None
     if settings.checkpoints and has_project_marker(root):
         # Without git every turn warns that it has no checkpoint, rather than silently.
@@ -426,14 +430,23 @@ def _memory_of_touched_folders(memory: BootstrapMemory) -> Callable[[ToolCall], 
 
 
 def _skill_context(
-    catalog: SkillCatalog, count_tokens: Callable[[str], int]
+    catalog: SkillCatalog,
+    grants: SkillGrants,
+    count_tokens: Callable[[str], int],
+    session_id: Callable[[], str],
 ) -> Callable[[str], list[tuple[str, Event]]]:
     """Level 2 on demand: a prompt that matches a skill brings its instructions along,
-    once per session (the model can still load any skill itself with the skill tool)."""
+    once per session (the model can still load any skill itself with the skill tool).
+    The skill is active from then on, so its ``allowed-tools`` are granted too."""
     matcher = SkillMatcher(catalog.skills.values())
     loaded: set[str] = set()
+    loaded_in = ""
 
     def context(prompt: str) -> list[tuple[str, Event]]:
+        nonlocal loaded_in
+        if session_id() != loaded_in:  # /clear or /resume: a new session loads anew
+            loaded_in = session_id()
+            loaded.clear()
         found: list[tuple[str, Event]] = []
         for match in matcher.match(prompt):
             if match.skill.name in loaded:
@@ -441,9 +454,26 @@ def _skill_context(
             loaded.add(match.skill.name)
             reason: ActivationReason = "command" if match.reason == "command" else "matcher"
             found.append(activate(match.skill, reason, count_tokens))
+            notice = grants.activate(match.skill)
+            if notice is not None:
+                found.append(("", notice))
         return found
 
     return context
+
+
+def _announcing_grant(
+    grants: SkillGrants, loop: Callable[[], AgentLoop]
+) -> Callable[[Skill], Awaitable[None]]:
+    """What the skill tool does once the model loaded a skill: grant, and say so."""
+
+    async def on_load(skill: Skill) -> None:
+        notice = grants.activate(skill)
+        emit = loop().current_emit
+        if notice is not None and emit is not None:
+            await emit(notice)
+
+    return on_load
 
 
 def _save_rule(root: Path, rule: str) -> None:

@@ -152,7 +152,8 @@ class AgentLoop:
                 extra.append(f"<hook-context>\n{joined}\n</hook-context>")
             if self.prompt_context is not None:
                 for text, event in self.prompt_context(prompt):
-                    extra.append(text)
+                    if text:  # an event alone (a skill's grant) adds nothing to say
+                        extra.append(text)
                     await emit(event)
             self.session.append(_user_message(prompt, extra, images))
             failures: Counter[tuple[str, str]] = Counter()

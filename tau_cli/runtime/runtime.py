@@ -122,6 +122,7 @@ class Runtime:
         self._loop.session = session
         self._loop.hooks.session_id = session.id
         self._loop.pinned.clear()
+        self._loop.policy.revoke()  # a skill's grant belongs to the session it was made in
         if old is not session:
             old.close()
         if self._checkpoints is not None:
@@ -333,7 +334,7 @@ class Runtime:
         return RuntimeDescription(
             model=workspace.model,
             environment=self._environment,
-            rules=workspace.rules(self._loop.policy.rules),
+            rules=workspace.rules(self._loop.policy.rules, self._loop.policy.grants),
             mcp_servers=workspace.mcp_servers(),
             memory=workspace.describe_memory() if workspace.describe_memory is not None else "",
         )

@@ -55,8 +55,15 @@ class Workspace:
     mcp: McpManager | None = None
     provider_for: ProviderFor | None = None
 
-    def rules(self, current: Mapping[str, list[str]]) -> list[RuleInfo]:
-        """The policy's rules now, each with its source; deny first, as they win."""
+    def rules(
+        self,
+        current: Mapping[str, list[str]],
+        granted: Mapping[str, list[str]] | None = None,
+    ) -> list[RuleInfo]:
+        """The policy's rules now, each with its source; deny first, as they win.
+
+        ``granted`` are the allow rules granted by source (an active skill), listed
+        last with that source."""
         found: list[RuleInfo] = []
         for kind in ("deny", "ask", "allow"):
             for rule in current.get(kind, []):
@@ -64,6 +71,8 @@ class Workspace:
                     continue
                 source = self.rule_sources.get((kind, rule), "this session")
                 found.append(RuleInfo(rule, kind, source))
+        for source, rules in (granted or {}).items():
+            found += [RuleInfo(rule, "allow", f"{source}, this session") for rule in rules]
         return found
 
     def mcp_servers(self) -> list[McpServerInfo]:

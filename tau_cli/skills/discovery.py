@@ -87,10 +87,18 @@ def default_roots(
     *,
     shipped: bool = True,
 ) -> list[SkillRoot]:
-    """The folders searched for skills, highest precedence first."""
-    roots = [SkillRoot(project_root / ".tau" / "skills", "project")]
-    if tau_home is not None:
-        roots.append(SkillRoot(tau_home / "skills", "user"))
+    """The folders searched for skills, highest precedence first.
+
+    Run in the home folder, the project's ``.tau/skills`` is the user's own; it is
+    then listed once, as the user's, since the scope decides what a skill may grant.
+    """
+    project = project_root / ".tau" / "skills"
+    user = tau_home / "skills" if tau_home is not None else None
+    roots = []
+    if user is None or project.resolve() != user.resolve():
+        roots.append(SkillRoot(project, "project"))
+    if user is not None:
+        roots.append(SkillRoot(user, "user"))
     roots.append(SkillRoot(project_root / "skills", "repository"))
     roots.append(SkillRoot(project_root / ".claude" / "skills", "claude"))
     roots.extend(SkillRoot(path, "configured") for path in configured)

@@ -34,6 +34,8 @@ MAX_RESOURCES_LISTED = 200
 
 _Fail = Callable[[str, str], ConfigError]
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TOOL_ENTRY = re.compile(r"^[A-Za-z0-9_*.-]+(?:\(.*\))?$", re.DOTALL)
+"""A tool, or a tool with a specifier: the form a permission rule takes."""
 _UTF8_MAX_BYTES_PER_CHAR = 4
 
 
@@ -224,10 +226,52 @@ def _strings(value: object, key: str, fail: _Fail) -> tuple[str, ...]:
 
 
 def _tools(value: object, fail: _Fail) -> tuple[str, ...]:
-    # Agent Skills writes a space-separated string; a YAML list is accepted as well.
+    """``allowed-tools``: one text (Agent Skills separates entries with spaces, Claude
+    Code's commands with commas) or a YAML list with one entry per item.
+
+    Each entry is a tool name or ``tool(specifier)``, the form of a permission rule,
+    which is how the runtime reads it when the skill is active; a malformed entry is
+    an error here, so ``tau skills check`` reports it with the file and line.
+    """
+    if value is None:
+        return ()
     if isinstance(value, str):
-        return tuple(value.replace(",", " ").split())
-    return _strings(value, "allowed-tools", fail)
+        entries = _split_tools(value, fail)
+    elif isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+        entries = [v.strip() for v in value]
+    else:
+        raise fail("allowed-tools", "'allowed-tools' must be text or a list of text")
+    for entry in entries:
+        if not _TOOL_ENTRY.match(entry):
+            raise fail(
+                "allowed-tools",
+                f"'allowed-tools' entry {entry!r} is not a tool name or tool(specifier), "
+                "e.g. Read or Bash(git log:*)",
+            )
+    return tuple(entries)
+
+
+def _split_tools(text: str, fail: _Fail) -> list[str]:
+    """Entries separated by spaces or commas, except inside parentheses
+    (``Bash(git log:*)`` is one entry)."""
+    entries: list[str] = []
+    current = ""
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+        if depth == 0 and (char.isspace() or char == ","):
+            entries += [current] if current else []
+            current = ""
+        else:
+            current += char
+    if depth != 0:
+        raise fail(
+            "allowed-tools",
+            f"'allowed-tools' has unbalanced parentheses in {text.strip()!r}",
+        )
+    return entries + ([current] if current else [])
 
 
 def _metadata(value: object, fail: _Fail) -> dict[str, str]:

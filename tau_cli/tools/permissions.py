@@ -15,6 +15,9 @@ Claude Code's names (``Read``, ``Bash(git diff:*)``, ``WebFetch(domain:…)``,
 ``acceptEdits``, ``bypassPermissions``) are accepted through one alias table.
 
 Deny beats ask beats allow; deny rules hold in every mode, ``bypass`` included.
+Besides the settings' allow rules, a source such as an active skill may be
+*granted* allow rules for a while (``grant``/``revoke``); they are matched by the
+same code and, like every allow rule, only after deny, ask and the mode.
 Paths are made absolute, ``..`` removed and symlinks resolved before matching, and
 a shell command is parsed (``_shell``) so each simple command in it must be allowed
 on its own. ``PermissionPolicy.check`` only decides; asking the user and saving a
@@ -207,9 +210,11 @@ class PermissionPolicy:
             tuple(Rule.parse(r) for r in deny),
         )
         self.mode = mode if isinstance(mode, PermissionMode) else PermissionMode.parse(mode)
+        self._grants: dict[str, tuple[Rule, ...]] = {}
 
     @property
     def rules(self) -> dict[str, list[str]]:
+        """The rules from settings and the user's answers (grants are in ``grants``)."""
         return {
             "allow": [str(r) for r in self._rules.allow],
             "ask": [str(r) for r in self._rules.ask],
@@ -225,6 +230,35 @@ class PermissionPolicy:
             rules.ask + ((parsed,) if behavior == "ask" else ()),
             rules.deny + ((parsed,) if behavior == "deny" else ()),
         )
+
+    def grant(self, source: str, rules: Iterable[str]) -> None:
+        """Allow ``rules`` on behalf of ``source`` (an active skill) until it is revoked.
+
+        A grant only ever adds allow rules, matched exactly as settings' allow rules
+        are. Deny and ask rules and plan mode are decided before any allow rule, so a
+        grant cannot loosen them. Granting the same source again replaces its rules.
+
+        Raises:
+            ConfigError: a rule does not parse; nothing is granted then.
+        """
+        self._grants[source] = tuple(Rule.parse(r) for r in rules)
+
+    def revoke(self, source: str | None = None) -> None:
+        """Take back what ``source`` was granted; every grant when ``source`` is None."""
+        if source is None:
+            self._grants.clear()
+        else:
+            self._grants.pop(source, None)
+
+    @property
+    def grants(self) -> dict[str, list[str]]:
+        """The granted allow rules, by the source they were granted to."""
+        return {source: [str(r) for r in rules] for source, rules in self._grants.items()}
+
+    def _allow(self) -> tuple[Rule, ...]:
+        """Every allow rule in force: the settings' and session's, then the grants'."""
+        granted = tuple(rule for rules in self._grants.values() for rule in rules)
+        return self._rules.allow + granted
 
     def offers(self, name: str, read_only: bool) -> bool:
         """Whether the model should be told about a tool at all.
@@ -285,7 +319,7 @@ class PermissionPolicy:
             return Decision("allow", "bypass mode")
         if self.mode is PermissionMode.PLAN and not read_only:
             return _plan_refusal(tool)
-        for rule in self._rules.allow:
+        for rule in self._allow():
             if matches(rule):
                 return _by_rule("allow", rule)
         if tool in HARMLESS_TOOLS:
@@ -294,9 +328,7 @@ class PermissionPolicy:
         return Decision("ask", f"no rule allows {tool}", suggested_rule=suggested)
 
     def _rules_for(self, behavior: str) -> tuple[Rule, ...]:
-        return {"allow": self._rules.allow, "ask": self._rules.ask, "deny": self._rules.deny}[
-            behavior
-        ]
+        return {"allow": self._allow(), "ask": self._rules.ask, "deny": self._rules.deny}[behavior]
 
     # -- files -----------------------------------------------------------------
 
@@ -325,7 +357,7 @@ class PermissionPolicy:
             return Decision("allow", "bypass mode")
         if self.mode is PermissionMode.PLAN and not read_only:
             return _plan_refusal(tool)
-        for rule in self._rules.allow:
+        for rule in self._allow():
             if rule.covers_tool(tool) and (
                 rule.specifier is None or self._path_matches(rule, real, real)
             ):
@@ -408,7 +440,7 @@ class PermissionPolicy:
         if self.mode is PermissionMode.PLAN:
             return _plan_refusal("bash")
         blanket = next(
-            (r for r in self._rules.allow if r.covers_tool("bash") and r.specifier is None), None
+            (r for r in self._allow() if r.covers_tool("bash") and r.specifier is None), None
         )
         if blanket is not None:
             return _by_rule("allow", blanket)
@@ -502,7 +534,7 @@ class PermissionPolicy:
         return [await self._env.realpath(os.path.join(c, expanded)) for c in sorted(cwds)]
 
     def _allowing_rule(self, simple: SimpleCommand) -> Rule | None:
-        for rule in self._rules.allow:
+        for rule in self._allow():
             if (
                 rule.covers_tool("bash")
                 and rule.specifier is not None

@@ -252,6 +252,7 @@ async def test_tau_extensions_show_rules_and_context_and_add_a_rule(project: Pat
     assert before["mode"] == "default"
     assert "bash(ls:*)" in before["allow"]
     assert "bash(npm test:*)" in after["allow"]
+    assert before["granted"] == {}  # no skill is active yet
     assert context["sessionId"] == sid
     assert context["messages"] >= 3
     assert context["lastTurn"]["prompt_tokens"] > 0

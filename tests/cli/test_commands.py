@@ -120,7 +120,8 @@ def test_skills_list_and_check(repo: Path) -> None:
     skill = repo / ".tau" / "skills" / "release-notes"
     skill.mkdir(parents=True)
     (skill / "SKILL.md").write_text(
-        "---\nname: release-notes\ndescription: Write release notes from the git log.\n---\n"
+        "---\nname: release-notes\ndescription: Write release notes from the git log.\n"
+        "allowed-tools: Bash(git log:*)\n---\n"
         "Read the log since the last tag, group by kind.\n"
     )
     broken = repo / "broken" / "bad-skill"
@@ -128,11 +129,14 @@ def test_skills_list_and_check(repo: Path) -> None:
     (broken / "SKILL.md").write_text("---\nname: [not, a, name]\n---\nbody\n")
 
     listed = run_tau("skills", "list", cwd=repo)
+    trusted = run_tau("--trust", "skills", "list", cwd=repo)
     good = run_tau("skills", "check", str(skill), cwd=repo)
     bad = run_tau("skills", "check", str(repo / "broken"), cwd=repo)
 
     assert listed.returncode == 0, listed.stderr
     assert "release-notes" in listed.stdout and "project" in listed.stdout
+    assert "grants nothing until this folder is trusted" in listed.stdout
+    assert "release-notes: once active, runs Bash(git log:*) without asking" in trusted.stdout
     assert good.returncode == 0 and "ok: release-notes" in good.stdout
     assert bad.returncode == 1
     assert "error:" in bad.stderr and "SKILL.md" in bad.stderr

@@ -84,8 +84,13 @@ def runtime_for(
     settings: dict[str, Any] | None = None,
     person: ScriptedPerson | None = None,
     model: str = "openai:scripted-model",
+    trust: bool = True,
+    resume: str | None = None,
 ) -> Runtime:
-    """A runtime as ``tau`` builds it, talking HTTP to ``server``."""
+    """A runtime as ``tau`` builds it, talking HTTP to ``server``.
+
+    ``trust``: whether the project folder is trusted; ``resume``: a session to resume.
+    """
     config: dict[str, Any] = {
         "model": model,
         "client": {"backoff_initial": "5ms", "backoff_max": "20ms"},
@@ -100,10 +105,9 @@ def runtime_for(
         "OPENAI_BASE_URL": f"{server.url}/v1",
         "OPENAI_API_KEY": "sk-test-not-a-real-key-0000",
     }
-    resolved = load_settings(repo, environ=env, trust=True)
-    return build_runtime(
-        resolved, Launch(cwd=repo, interaction=person or ScriptedPerson()), environ=env
-    )
+    resolved = load_settings(repo, environ=env, trust=trust)
+    launch = Launch(cwd=repo, interaction=person or ScriptedPerson(), resume=resume)
+    return build_runtime(resolved, launch, environ=env)
 
 
 async def gone(pid: int, seconds: float = 5.0) -> bool:

@@ -35,6 +35,18 @@ def test_folders_are_searched_in_precedence_order(tmp_path: Path, tau_home: Path
     )
 
 
+def test_in_the_home_folder_the_users_skills_are_the_users_not_the_projects(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    (home / ".tau" / "skills").mkdir(parents=True)
+
+    roots = default_roots(home, home / ".tau", shipped=False)
+
+    assert [(r.path, r.scope) for r in roots][:1] == [(home / ".tau" / "skills", "user")]
+    assert [r.scope for r in roots].count("project") == 0
+
+
 def test_the_same_name_resolves_by_precedence_with_a_warning(
     tmp_path: Path, tau_home: Path
 ) -> None:

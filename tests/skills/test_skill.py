@@ -61,6 +61,19 @@ def test_list_forms_and_when_to_use_are_accepted(tmp_path: Path) -> None:
     assert skill.when_to_use == "When the user asks to deploy."
 
 
+def test_allowed_tools_keep_a_specifier_with_spaces_as_one_entry(tmp_path: Path) -> None:
+    folder = make_skill(
+        tmp_path,
+        "release",
+        "name: release\ndescription: Cut a release.\n"
+        "allowed-tools: Bash(git log:*) Read, Bash(git tag -l:*),Edit(docs/**)\n",
+    )
+
+    skill = parse_skill(folder)
+
+    assert skill.allowed_tools == ("Bash(git log:*)", "Read", "Bash(git tag -l:*)", "Edit(docs/**)")
+
+
 @pytest.mark.parametrize(
     ("content", "line", "message"),
     [
@@ -80,6 +93,23 @@ def test_list_forms_and_when_to_use_are_accepted(tmp_path: Path) -> None:
         ("---\nname: x\ndescription: d\nlicense: [MIT]\n---\n", 4, "'license' must be"),
         ("---\nname: x\ndescription: d\nname: y\n---\n", 4, "repeats the key 'name'"),
         ("---\nname: x\ndescription: d\n", 1, "no closing '---'"),
+        (
+            "---\nname: x\ndescription: d\nallowed-tools: Bash(git log:* Read\n---\n",
+            4,
+            "unbalanced parentheses",
+        ),
+        ("---\nname: x\ndescription: d\nallowed-tools: Read)\n---\n", 4, "unbalanced"),
+        (
+            "---\nname: x\ndescription: d\nallowed-tools: Bash (git log)\n---\n",
+            4,
+            "entry '(git log)' is not a tool name or tool(specifier)",
+        ),
+        (
+            "---\nname: x\ndescription: d\nallowed-tools:\n  - Read\n  - Read Write\n---\n",
+            4,
+            "entry 'Read Write' is not a tool name",
+        ),
+        ("---\nname: x\ndescription: d\nallowed-tools: {Read: 1}\n---\n", 4, "text or a list"),
     ],
 )
 def test_bad_frontmatter_is_an_error_naming_file_and_line(
