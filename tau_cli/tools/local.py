@@ -233,6 +233,8 @@ class LocalEnvironment(ExecBySpawn):
         return dict(self._env)
 
     def resolve(self, path: str) -> str:
+        if _is_normal_absolute(path):
+            return path  # most paths tools pass are: a walk of 50,000 files found them
         return os.path.normpath(os.path.join(self._cwd, os.path.expanduser(path)))
 
     async def realpath(self, path: str) -> str:
@@ -356,14 +358,26 @@ def _atomic_write(path: str, data: bytes) -> None:
         raise
 
 
+def _is_normal_absolute(path: str) -> bool:
+    """Whether ``path`` is absolute with nothing ``normpath`` would change."""
+    return (
+        path.startswith("/")
+        and "//" not in path
+        and "/./" not in path
+        and "/../" not in path
+        and not path.endswith(("/", "/.", "/.."))
+    )
+
+
+_KINDS: dict[int, FileKind] = {
+    stat_module.S_IFLNK: "symlink",
+    stat_module.S_IFDIR: "dir",
+    stat_module.S_IFREG: "file",
+}
+
+
 def _kind(mode: int) -> FileKind:
-    if stat_module.S_ISLNK(mode):
-        return "symlink"
-    if stat_module.S_ISDIR(mode):
-        return "dir"
-    if stat_module.S_ISREG(mode):
-        return "file"
-    return "other"
+    return _KINDS.get(stat_module.S_IFMT(mode), "other")
 
 
 def _stat(path: str, follow_symlinks: bool) -> FileInfo:
@@ -395,12 +409,16 @@ def _list_dir(path: str) -> list[FileInfo]:
 
 
 def _stat_many(paths: list[str]) -> list[FileInfo | None]:
+    # _stat inlined: glob stats every match, and a call per file costs a fifth more
     infos: list[FileInfo | None] = []
     for path in paths:
         try:
-            infos.append(_stat(path, True))
+            st = os.stat(path)
         except OSError:
             infos.append(None)
+            continue
+        mode = st.st_mode
+        infos.append(FileInfo(path, _kind(mode), st.st_size, st.st_mtime, mode & 0o7777))
     return infos
 
 

@@ -18,6 +18,26 @@ def test_local_environment_is_an_environment(tmp_path: object) -> None:
     assert isinstance(LocalEnvironment(str(tmp_path)), Environment)
 
 
+@pytest.mark.parametrize(
+    ("path", "resolved"),
+    [
+        ("/work/src/app.py", "/work/src/app.py"),
+        ("/work/.hidden/app.py", "/work/.hidden/app.py"),
+        ("/work/src/../app.py", "/work/app.py"),
+        ("/work/./src/app.py", "/work/src/app.py"),
+        ("/work//src/app.py", "/work/src/app.py"),
+        ("/work/src/", "/work/src"),
+        ("/work/src/.", "/work/src"),
+        ("/work/src/..", "/work"),
+        ("/", "/"),
+        ("src/app.py", "/project/src/app.py"),
+        ("..", "/"),
+    ],
+)
+def test_resolve_makes_paths_absolute_and_drops_dot_segments(path: str, resolved: str) -> None:
+    assert LocalEnvironment("/project").resolve(path) == resolved
+
+
 def test_only_allow_listed_variables_reach_a_child() -> None:
     parent = {
         "PATH": "/usr/bin",
