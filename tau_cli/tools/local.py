@@ -18,7 +18,12 @@ import subprocess
 import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from tau_cli.tools._globbing import compile_glob, max_depth, split_literal_prefix
+from tau_cli.tools._globbing import (
+    any_depth_name,
+    compile_glob,
+    max_depth,
+    split_literal_prefix,
+)
 from tau_cli.tools.environment import (
     DEFAULT_OUTPUT_LIMIT,
     ExecBySpawn,
@@ -418,7 +423,8 @@ def _stat_many(paths: list[str]) -> list[FileInfo | None]:
             infos.append(None)
             continue
         mode = st.st_mode
-        infos.append(FileInfo(path, _kind(mode), st.st_size, st.st_mtime, mode & 0o7777))
+        kind = _KINDS.get(mode & 0o170000, "other")  # _kind(mode), without two calls
+        infos.append(FileInfo(path, kind, st.st_size, st.st_mtime, mode & 0o7777))
     return infos
 
 
@@ -428,9 +434,30 @@ def _glob(base: str, pattern: str, skip: frozenset[str]) -> list[str]:
     prefix, rest = split_literal_prefix(pattern)
     start = os.path.normpath(os.path.join(base, prefix))
     found: list[str] = []
-    _walk(start, "", compile_glob(rest), max_depth(rest), skip, found)
+    name = any_depth_name(rest)
+    if name is not None:
+        _walk_names(start, compile_glob(name), skip, found)
+    else:
+        _walk(start, "", compile_glob(rest), max_depth(rest), skip, found)
     found.sort()
     return found
+
+
+def _walk_names(folder: str, regex: re.Pattern[str], skip: frozenset[str], out: list[str]) -> None:
+    """``_walk`` for a pattern that only names the file (see ``any_depth_name``)."""
+    folders = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in skip:
+                        folders.append(entry.path)
+                elif regex.match(entry.name):
+                    out.append(entry.path)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return
+    for path in folders:  # after the listing is closed: one open folder at a time
+        _walk_names(path, regex, skip, out)
 
 
 def _walk(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pathspec
 
-from tau_cli.tools._globbing import compile_glob, split_literal_prefix
+from tau_cli.tools._globbing import any_depth_name, compile_glob, split_literal_prefix
 from tau_cli.tools.environment import Environment
 
 SKIP_DIRS = frozenset({".git"})
@@ -167,17 +167,20 @@ async def _walk_once(env: Environment, root: str, pattern: str) -> tuple[list[st
             env.glob("**/.gitignore", root, skip_dirs=SKIP_DIRS),
         )
         return matches, rule_files
-    found = await env.glob(f"{{{pattern},**/.gitignore}}", root, skip_dirs=SKIP_DIRS)
+    name = any_depth_name(pattern)
+    if name == "*":
+        combined = pattern  # every file: the rule files among them
+    elif name is not None:
+        combined = f"**/{{{name},.gitignore}}"  # still a pattern on names alone
+    else:
+        combined = f"{{{pattern},**/.gitignore}}"
+    found = await env.glob(combined, root, skip_dirs=SKIP_DIRS)
+    rule_files = [path for path in found if path.endswith("/.gitignore")]
     wanted = compile_glob(pattern)
-    matches, rule_files = [], []
-    for path in found:
-        if not path.endswith("/.gitignore"):
-            matches.append(path)  # it did not match the second alternative
-            continue
-        rule_files.append(path)
-        if wanted.match(os.path.relpath(path, root)):
-            matches.append(path)
-    return matches, rule_files
+    unwanted = {path for path in rule_files if not wanted.match(os.path.relpath(path, root))}
+    if unwanted:  # found as rule files only
+        return [path for path in found if path not in unwanted], rule_files
+    return found, rule_files
 
 
 def _balanced(pattern: str) -> bool:
