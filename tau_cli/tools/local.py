@@ -242,6 +242,11 @@ class LocalEnvironment(ExecBySpawn):
             return path  # most paths tools pass are: a walk of 50,000 files found them
         return os.path.normpath(os.path.join(self._cwd, os.path.expanduser(path)))
 
+    def _resolve_all(self, paths: Sequence[str]) -> list[str]:
+        if _all_normal_absolute(paths):
+            return list(paths)  # what a walk found: one scan instead of a check per path
+        return [self.resolve(path) for path in paths]
+
     async def realpath(self, path: str) -> str:
         # Not through resolve(): ".." must apply after the symlink before it is followed.
         joined = os.path.join(self._cwd, os.path.expanduser(path))
@@ -251,7 +256,7 @@ class LocalEnvironment(ExecBySpawn):
         return await asyncio.to_thread(_read, self.resolve(path))
 
     async def read_many(self, paths: Sequence[str]) -> list[bytes | None]:
-        return await asyncio.to_thread(_read_many, [self.resolve(p) for p in paths])
+        return await asyncio.to_thread(_read_many, self._resolve_all(paths))
 
     async def read_text(self, path: str, encoding: str = "utf-8") -> str:
         data = await self.read_bytes(path)
@@ -279,7 +284,7 @@ class LocalEnvironment(ExecBySpawn):
         return await asyncio.to_thread(_glob, base, pattern, frozenset(skip_dirs))
 
     async def stat_many(self, paths: Sequence[str]) -> list[FileInfo | None]:
-        return await asyncio.to_thread(_stat_many, [self.resolve(p) for p in paths])
+        return await asyncio.to_thread(_stat_many, self._resolve_all(paths))
 
     async def spawn(
         self,
@@ -371,6 +376,23 @@ def _is_normal_absolute(path: str) -> bool:
         and "/./" not in path
         and "/../" not in path
         and not path.endswith(("/", "/.", "/.."))
+    )
+
+
+def _all_normal_absolute(paths: Sequence[str]) -> bool:
+    """``_is_normal_absolute`` of every path, by a few scans of them joined."""
+    # A path holding a NUL is refused by the OS whatever it is resolved to, so every
+    # "\0" that matters below is a separator.
+    joined = "\0".join(paths) + "\0"
+    return (
+        joined.startswith("/")
+        and joined.count("\0/") == len(paths) - 1
+        and "//" not in joined
+        and "/./" not in joined
+        and "/../" not in joined
+        and "/\0" not in joined
+        and "/.\0" not in joined
+        and "/..\0" not in joined
     )
 
 
