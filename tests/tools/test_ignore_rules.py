@@ -47,10 +47,11 @@ node_modules/
 """
 
 RULES = {
-    ".gitignore": _PYTHON_RULES + "!important.log\n/out\n**/cache/**\n*.tmp\n",
+    ".gitignore": _PYTHON_RULES + "!important.log\n/out\n**/cache/**\n!cache/keep.txt\n*.tmp\n",
     "sub/.gitignore": "!*.log\nsecret*\n!secret-ok.txt\n",
     "sub/deep/.gitignore": "*.txt\n!readme.txt\n",
     "pkg/.gitignore": "/local-only.md\nbuild/\n",
+    "vendor/.gitignore": "lib/**\n!keep.txt\n",
 }
 
 FILES = [
@@ -69,6 +70,7 @@ FILES = [
     "node_modules/left-pad/index.js",
     "src/node_modules/dep/index.js",
     "cache/data.bin",
+    "cache/keep.txt",
     "src/cache/data.bin",
     "sub/b.log",
     "sub/deep/c.log",
@@ -84,6 +86,9 @@ FILES = [
     "venv/bin/python",
     "logs/build/x.md",
     "excluded-by-repo.md",
+    "vendor/lib/keep.txt",
+    "vendor/lib/drop.txt",
+    "vendor/lib/sub/keep.txt",
 ]
 
 
@@ -115,7 +120,7 @@ def _git_lists(root: Path, folder: Path) -> list[str]:
 
 
 @needs_git
-@pytest.mark.parametrize("folder", [".", "sub", "sub/deep", "pkg", "src"])
+@pytest.mark.parametrize("folder", [".", "sub", "sub/deep", "pkg", "src", "vendor"])
 async def test_the_files_searched_are_the_files_git_lists(repo: Path, folder: str) -> None:
     start = repo / folder
     found = await visible_files(LocalEnvironment(str(repo)), str(start))
@@ -126,13 +131,15 @@ async def test_the_files_searched_are_the_files_git_lists(repo: Path, folder: st
 async def test_the_example_tree_exercises_every_kind_of_rule(repo: Path) -> None:
     listed = {os.path.relpath(path, repo) for path in _git_lists(repo, repo)}
     assert {"important.log", "sub/b.log", "sub/deep/c.log"} <= listed  # negations
-    assert {"sub/secret-ok.txt", "sub/deep/readme.txt"} <= listed
+    assert {"sub/secret-ok.txt", "sub/deep/readme.txt", "cache/keep.txt"} <= listed
     assert {"src/out/a.txt", "pkg/inner/local-only.md", ".hidden/tool.py"} <= listed
     for ignored in ("a.log", "out/a.txt", "pkg/local-only.md", "sub/deep/notes.txt"):
         assert ignored not in listed
     for ignored in ("src/node_modules/dep/index.js", "cache/data.bin", "logs/build/x.md"):
         assert ignored not in listed
     assert "excluded-by-repo.md" not in listed
+    assert "vendor/lib/keep.txt" in listed  # lib/** ignores what is in lib, not lib
+    assert not {"vendor/lib/drop.txt", "vendor/lib/sub/keep.txt"} & listed
 
 
 @needs_git
@@ -150,11 +157,6 @@ async def test_glob_lists_git_s_files_newest_first_ties_by_path(repo: Path) -> N
 
 
 @needs_git
-@pytest.mark.xfail(
-    strict=True,
-    reason="pathspec counts the folder X itself as matched by X/** (pathspec issue 137),"
-    " so nothing under X can be re-included; git re-includes",
-)
 async def test_a_file_under_a_folder_whose_contents_are_ignored_can_be_re_included(
     workdir: Path,
 ) -> None:

@@ -103,11 +103,43 @@ class IgnoreRules:
             relative = path[start:]
             if screen is not None and screen.match(relative) is None:
                 continue  # no pattern of this file matches: it has no say
+            if is_dir:
+                spec = _folder_rules(spec, relative)
             include = spec.check_file(relative).include
             if include is not None:
                 decision = include
         return decision
 
+
+def _folder_rules(spec: pathspec.GitIgnoreSpec, folder: str) -> pathspec.GitIgnoreSpec:
+    """The rules of ``spec`` that can match ``folder`` (relative, ending in ``/``) itself.
+
+    pathspec reads ``X/**`` as the prefix ``X/``, which the folder ``X/`` matches too
+    (pathspec issue 137); git ignores what is inside X, not X, so a file in it can
+    still be re-included. A rule counts for a folder when it matches the path without
+    the slash, or takes the slash as its folder mark (``build/``, ``*.log``).
+    """
+    kept = []
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if pattern.include is not None and isinstance(regex, re.Pattern):
+            found = regex.match(folder)
+            if (
+                found is not None
+                and found.groupdict().get(_FOLDER_MARK) is None
+                and regex.match(folder[:-1]) is None
+            ):
+                continue  # it matches what is inside the folder
+        kept.append(pattern)
+    if len(kept) == len(spec.patterns):
+        return spec
+    import pathspec  # loaded already: there are rules
+
+    return pathspec.GitIgnoreSpec(kept)
+
+
+_FOLDER_MARK = "ps_d"
+"""The group pathspec's patterns match a folder's trailing slash with."""
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _ANY_FOLDERS = "^(?:.+/)?"
