@@ -189,6 +189,25 @@ async def test_glob_keeps_the_newest_and_counts_the_rest(workdir: Path) -> None:
     assert len(lines) == 201
 
 
+async def test_glob_finds_the_newest_wherever_they_are_in_a_large_listing(
+    workdir: Path,
+) -> None:
+    files = 2_500
+    stamps = {}
+    for index in range(files):
+        path = workdir / f"d{index % 7}" / f"f{index:04}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("x")
+        stamp = 1_700_000_000 + (index * 7_919) % 1_250  # two files share each time
+        os.utime(path, (stamp, stamp))
+        stamps[str(path)] = stamp
+    context = ToolContext(environment=LocalEnvironment(str(workdir)))
+    call = ToolCall(id="g", name="glob", arguments={"pattern": "**/*.txt"})
+    lines = (await ToolRegistry([GlobTool()]).run(call, context)).text.splitlines()
+    assert lines[:200] == sorted(stamps, key=lambda path: (-stamps[path], path))[:200]
+    assert lines[200] == f"[{files - 200} more files match; use a narrower pattern or path.]"
+
+
 _RULE_LINES = st.sampled_from(
     [*_PYTHON_RULES.splitlines(), "/out", "**/cache/**", "docs/*.md", "!keep.log", "a/**/b"]
 )
