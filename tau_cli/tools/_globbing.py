@@ -40,6 +40,24 @@ def max_depth(pattern: str) -> int | None:
     return pattern.count("/") + 1
 
 
+def any_depth_name(pattern: str) -> str | None:
+    """The name part of ``**`` and ``**/*.py``-style patterns, or ``None``.
+
+    Such a pattern matches a file at any depth exactly when its name matches the part
+    after ``**/`` (``*`` for ``**``), so a walk can match names and never build the
+    relative paths. ``None`` when the pattern says anything about folders, or when its
+    name part could match a ``/`` (a ``[...]`` class, a ``**``).
+    """
+    if pattern == "**":
+        return "*"
+    if not pattern.startswith("**/"):
+        return None
+    name = pattern[3:]
+    if "/" in name or "[" in name or "**" in name:
+        return None
+    return name
+
+
 @lru_cache(maxsize=512)
 def compile_glob(pattern: str) -> re.Pattern[str]:
     """The regular expression matching exactly the relative paths ``pattern`` names."""

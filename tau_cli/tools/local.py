@@ -18,7 +18,12 @@ import subprocess
 import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from tau_cli.tools._globbing import compile_glob, max_depth, split_literal_prefix
+from tau_cli.tools._globbing import (
+    any_depth_name,
+    compile_glob,
+    max_depth,
+    split_literal_prefix,
+)
 from tau_cli.tools.environment import (
     DEFAULT_OUTPUT_LIMIT,
     ExecBySpawn,
@@ -233,7 +238,14 @@ class LocalEnvironment(ExecBySpawn):
         return dict(self._env)
 
     def resolve(self, path: str) -> str:
+        if _is_normal_absolute(path):
+            return path  # most paths tools pass are: a walk of 50,000 files found them
         return os.path.normpath(os.path.join(self._cwd, os.path.expanduser(path)))
+
+    def _resolve_all(self, paths: Sequence[str]) -> list[str]:
+        if _all_normal_absolute(paths):
+            return list(paths)  # what a walk found: one scan instead of a check per path
+        return [self.resolve(path) for path in paths]
 
     async def realpath(self, path: str) -> str:
         # Not through resolve(): ".." must apply after the symlink before it is followed.
@@ -244,7 +256,7 @@ class LocalEnvironment(ExecBySpawn):
         return await asyncio.to_thread(_read, self.resolve(path))
 
     async def read_many(self, paths: Sequence[str]) -> list[bytes | None]:
-        return await asyncio.to_thread(_read_many, [self.resolve(p) for p in paths])
+        return await asyncio.to_thread(_read_many, self._resolve_all(paths))
 
     async def read_text(self, path: str, encoding: str = "utf-8") -> str:
         data = await self.read_bytes(path)
@@ -272,7 +284,7 @@ class LocalEnvironment(ExecBySpawn):
         return await asyncio.to_thread(_glob, base, pattern, frozenset(skip_dirs))
 
     async def stat_many(self, paths: Sequence[str]) -> list[FileInfo | None]:
-        return await asyncio.to_thread(_stat_many, [self.resolve(p) for p in paths])
+        return await asyncio.to_thread(_stat_many, self._resolve_all(paths))
 
     async def spawn(
         self,
@@ -356,14 +368,43 @@ def _atomic_write(path: str, data: bytes) -> None:
         raise
 
 
+def _is_normal_absolute(path: str) -> bool:
+    """Whether ``path`` is absolute with nothing ``normpath`` would change."""
+    return (
+        path.startswith("/")
+        and "//" not in path
+        and "/./" not in path
+        and "/../" not in path
+        and not path.endswith(("/", "/.", "/.."))
+    )
+
+
+def _all_normal_absolute(paths: Sequence[str]) -> bool:
+    """``_is_normal_absolute`` of every path, by a few scans of them joined."""
+    # A path holding a NUL is refused by the OS whatever it is resolved to, so every
+    # "\0" that matters below is a separator.
+    joined = "\0".join(paths) + "\0"
+    return (
+        joined.startswith("/")
+        and joined.count("\0/") == len(paths) - 1
+        and "//" not in joined
+        and "/./" not in joined
+        and "/../" not in joined
+        and "/\0" not in joined
+        and "/.\0" not in joined
+        and "/..\0" not in joined
+    )
+
+
+_KINDS: dict[int, FileKind] = {
+    stat_module.S_IFLNK: "symlink",
+    stat_module.S_IFDIR: "dir",
+    stat_module.S_IFREG: "file",
+}
+
+
 def _kind(mode: int) -> FileKind:
-    if stat_module.S_ISLNK(mode):
-        return "symlink"
-    if stat_module.S_ISDIR(mode):
-        return "dir"
-    if stat_module.S_ISREG(mode):
-        return "file"
-    return "other"
+    return _KINDS.get(stat_module.S_IFMT(mode), "other")
 
 
 def _stat(path: str, follow_symlinks: bool) -> FileInfo:
@@ -395,12 +436,17 @@ def _list_dir(path: str) -> list[FileInfo]:
 
 
 def _stat_many(paths: list[str]) -> list[FileInfo | None]:
+    # _stat inlined: glob stats every match, and a call per file costs a fifth more
     infos: list[FileInfo | None] = []
     for path in paths:
         try:
-            infos.append(_stat(path, True))
+            st = os.stat(path)
         except OSError:
             infos.append(None)
+            continue
+        mode = st.st_mode
+        kind = _KINDS.get(mode & 0o170000, "other")  # _kind(mode), without two calls
+        infos.append(FileInfo(path, kind, st.st_size, st.st_mtime, mode & 0o7777))
     return infos
 
 
@@ -410,9 +456,30 @@ def _glob(base: str, pattern: str, skip: frozenset[str]) -> list[str]:
     prefix, rest = split_literal_prefix(pattern)
     start = os.path.normpath(os.path.join(base, prefix))
     found: list[str] = []
-    _walk(start, "", compile_glob(rest), max_depth(rest), skip, found)
+    name = any_depth_name(rest)
+    if name is not None:
+        _walk_names(start, compile_glob(name), skip, found)
+    else:
+        _walk(start, "", compile_glob(rest), max_depth(rest), skip, found)
     found.sort()
     return found
+
+
+def _walk_names(folder: str, regex: re.Pattern[str], skip: frozenset[str], out: list[str]) -> None:
+    """``_walk`` for a pattern that only names the file (see ``any_depth_name``)."""
+    folders = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in skip:
+                        folders.append(entry.path)
+                elif regex.match(entry.name):
+                    out.append(entry.path)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return
+    for path in folders:  # after the listing is closed: one open folder at a time
+        _walk_names(path, regex, skip, out)
 
 
 def _walk(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tau_cli.tools import Environment, LocalEnvironment, allowed_environment
@@ -16,6 +18,45 @@ class TestLocalEnvironment(EnvironmentContract):
 
 def test_local_environment_is_an_environment(tmp_path: object) -> None:
     assert isinstance(LocalEnvironment(str(tmp_path)), Environment)
+
+
+@pytest.mark.parametrize(
+    ("path", "resolved"),
+    [
+        ("/work/src/app.py", "/work/src/app.py"),
+        ("/work/.hidden/app.py", "/work/.hidden/app.py"),
+        ("/work/src/../app.py", "/work/app.py"),
+        ("/work/./src/app.py", "/work/src/app.py"),
+        ("/work//src/app.py", "/work/src/app.py"),
+        ("/work/src/", "/work/src"),
+        ("/work/src/.", "/work/src"),
+        ("/work/src/..", "/work"),
+        ("/", "/"),
+        ("src/app.py", "/project/src/app.py"),
+        ("..", "/"),
+    ],
+)
+def test_resolve_makes_paths_absolute_and_drops_dot_segments(path: str, resolved: str) -> None:
+    assert LocalEnvironment("/project").resolve(path) == resolved
+
+
+async def test_stat_many_and_read_many_resolve_each_path_of_a_mixed_batch(tmp_path: Path) -> None:
+    root = tmp_path.resolve()
+    (root / "sub").mkdir()
+    (root / "sub" / "a.txt").write_text("a")
+    (root / "b.txt").write_text("bb")
+    env = LocalEnvironment(str(root))
+    walked = [str(root / "b.txt"), str(root / "sub" / "a.txt")]
+    odd = [f"{root}/sub/../b.txt", "sub/a.txt", f"{root}//sub/a.txt", f"{root}/sub/./a.txt"]
+    folders = [f"{root}/sub/", f"{root}/sub/.", f"{root}/sub/.."]
+    for path in [*odd, *folders]:  # each spoils an otherwise normal batch, first or last
+        for batch in ([*walked, path], [path, *walked]):
+            infos = await env.stat_many(batch)
+            resolved = [env.resolve(p) for p in batch]
+            assert [info.path if info else None for info in infos] == resolved
+    assert env.resolve(folders[2]) == str(root) and env.resolve(odd[1]) == walked[1]
+    for path, data in zip(odd, [b"bb", b"a", b"a", b"a"], strict=True):
+        assert await env.read_many([*walked, path]) == [b"bb", b"a", data]
 
 
 def test_only_allow_listed_variables_reach_a_child() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from operator import attrgetter
 
 from pydantic import Field
 
@@ -10,6 +11,7 @@ from tau_cli.core import ToolResult
 from tau_cli.tools.base import ToolContext
 from tau_cli.tools.builtin._base import Arguments, BuiltinTool
 from tau_cli.tools.builtin._ignore import visible_files
+from tau_cli.tools.environment import Environment, FileInfo
 
 MAX_RESULTS = 200
 
@@ -50,13 +52,38 @@ class GlobTool(BuiltinTool[GlobArguments]):
         paths = await visible_files(env, root, pattern)
         if context.hidden is not None:
             paths = [path for path in paths if not context.hidden(path)]
-        files = [info for info in await env.stat_many(paths) if info is not None]
-        if not files:
+        files, count = await _newest(env, sorted(paths), MAX_RESULTS)
+        if not count:
             return ToolResult(text=f"No files match {args.pattern!r} in {root}.")
-        files.sort(key=lambda f: (-f.mtime, f.path))
-        shown = [f.path for f in files[:MAX_RESULTS]]
-        if len(files) > MAX_RESULTS:
+        shown = [f.path for f in files]
+        if count > MAX_RESULTS:
             shown.append(
-                f"[{len(files) - MAX_RESULTS} more files match; use a narrower pattern or path.]"
+                f"[{count - MAX_RESULTS} more files match; use a narrower pattern or path.]"
             )
         return ToolResult(text="\n".join(shown))
+
+
+_STAT_BATCH = 1000
+"""Files stat-ed per round trip to the environment."""
+
+
+async def _newest(env: Environment, paths: list[str], limit: int) -> tuple[list[FileInfo], int]:
+    """The ``limit`` most recently modified files of ``paths`` (ties by path), and how many
+    of ``paths`` still exist.
+
+    Batch by batch, keeping only the newest so far: 50,000 records alive at once outlive
+    the young generations of the garbage collector, and the full collections they set
+    off cost a seventh of the whole search. ``paths`` must be sorted: those kept from
+    earlier batches sort before the next batch, so one stable sort on the time alone
+    leaves ties in path order (a sort on built (-mtime, path) tuples costs three times).
+    """
+    newest: list[FileInfo] = []
+    count = 0
+    for start in range(0, len(paths), _STAT_BATCH):
+        batch = await env.stat_many(paths[start : start + _STAT_BATCH])
+        found = [info for info in batch if info is not None]
+        count += len(found)
+        newest += found
+        newest.sort(key=attrgetter("mtime"), reverse=True)
+        del newest[limit:]
+    return newest, count
