@@ -185,6 +185,12 @@ class Runtime:
         self._task = asyncio.create_task(turn())
         try:
             while True:
+                if not queue.empty():  # a streamed answer queues thousands: no wait for each
+                    event = queue.get_nowait()
+                    yield event
+                    if isinstance(event, TurnFinished):
+                        return
+                    continue
                 getter = asyncio.ensure_future(queue.get())
                 done, _ = await asyncio.wait(
                     {getter, self._task}, return_when=asyncio.FIRST_COMPLETED
