@@ -18,9 +18,9 @@ HEAVY = ["textual", "httpx", "mcp", "yaml", "prompt_toolkit"]
 _PROBE = """
 import json, sys
 sys.argv = ["tau"] + ARGS
-from tau_cli.__main__ import main
+from tau_cli.__main__ import start
 try:
-    main()
+    start()
 except SystemExit:
     pass
 loaded = [name for name, module in sys.modules.items() if module is not None]
