@@ -120,3 +120,28 @@ print(os.environ["PYDANTIC_DISABLE_PLUGINS"])
     env.pop("PYDANTIC_DISABLE_PLUGINS")
     unset = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert (kept.stdout.strip(), unset.stdout.strip()) == ("logfire", "__all__")
+
+
+def test_the_quick_exit_keeps_sys_exits_meaning(capsys: pytest.CaptureFixture[str]) -> None:
+    from tau_cli.__main__ import _status
+
+    assert [_status(None), _status(0), _status(3)] == [0, 0, 3]
+    assert _status("tau: no such session") == 1
+    assert capsys.readouterr().err == "tau: no such session\n"
+
+
+def test_the_quick_exit_still_runs_exit_handlers_and_flushes_output() -> None:
+    code = """
+import atexit, sys, threading, time
+import tau_cli.__main__ as entry
+def late():
+    time.sleep(0.2)
+    sys.stdout.write("thread done\\n")
+atexit.register(lambda: sys.stdout.write("handler ran\\n"))
+entry.start = lambda: (threading.Thread(target=late).start(), sys.stdout.write("x" * 100000))
+entry.main()
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout.startswith("x" * 100000)
+    assert result.stdout.endswith("thread done\nhandler ran\n")
