@@ -141,7 +141,9 @@ atexit.register(lambda: sys.stdout.write("handler ran\\n"))
 entry.start = lambda: (threading.Thread(target=late).start(), sys.stdout.write("x" * 100000))
 entry.main()
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("x" * 100000)
     assert result.stdout.endswith("thread done\nhandler ran\n")
