@@ -75,10 +75,12 @@ async def _chat(
     try:
         await app.run_async()
     finally:
-        interaction.detach()  # a question the start-up still asks gets "nobody is here"
-        if building is not None:
-            with contextlib.suppress(Exception):  # a failed start is app.start_error
-                await (await building).aclose()
+        try:
+            interaction.detach()  # a question the start-up still asks gets "nobody is here"
+        finally:
+            if building is not None:
+                with contextlib.suppress(Exception):  # a failed start is app.start_error
+                    await (await building).aclose()
     if app.start_error is not None:
         raise app.start_error
     return app.return_code or 0

@@ -220,6 +220,8 @@ class TauApp(App[None]):
         """Why the runtime could not start, when it could not (the app has ended)."""
         self._held: list[str] = []
         """Text sent on to the turn while the runtime was starting."""
+        self._in_order = asyncio.Lock()
+        """What is typed while the runtime starts runs in the order it was typed."""
         self.mode: PermissionMode = mode
         self._model = model
         self._location = location
@@ -330,10 +332,20 @@ class TauApp(App[None]):
             self.send(text)
 
     async def _command(self, text: str) -> None:
+        if command_name(text) == "/quit":  # needs no runtime: never wait for one to start
+            self.exit()
+            return
+        if self._started.is_set():
+            await self._run_command(text)
+            return
+        async with self._in_order:  # a prompt typed after it waits until it has run
+            await self._run_command(text)
+
+    async def _run_command(self, text: str) -> None:
+        client = await self.runtime()
         extra: set[str] = set()
         if command_name(text) is not None:  # a skill or MCP prompt is not an unknown command
             extra = await self.query_one(InputBar).extra_commands()
-        client = await self.runtime()
         outcome = await interpret(client, text, modes=MODE_CYCLE, extra=extra, keys=_KEYS)
         if outcome is None:  # a word like ``#`` alone: the model reads it
             self._prompt(text)
@@ -436,7 +448,11 @@ class TauApp(App[None]):
 
     async def _turn(self, text: str) -> None:
         try:
-            client = await self.runtime()
+            if self._started.is_set():
+                client = self.client
+            else:
+                async with self._in_order:  # after the commands typed before it
+                    client = await self.runtime()
             for held in self._held:
                 client.inject(held)
             self._held.clear()

@@ -55,10 +55,14 @@ class TuiInteraction:
         self._host = host
 
     def detach(self) -> None:
-        """The app has ended: nobody answers the open questions, or any asked later."""
+        """The app has ended: nobody answers the open questions, or any asked later.
+
+        Only the waits end: the prompts' widgets went with the app.
+        """
         self._gone = True
         for prompt in list(self._open):
-            prompt.abandon()
+            if not prompt.answer.done():
+                prompt.answer.cancel()
 
     async def _ask(self, prompt: Prompt[T], nobody: Callable[[], Awaitable[T]]) -> T:
         if self._gone:
@@ -79,8 +83,8 @@ class TuiInteraction:
             raise
         finally:
             self._open.discard(prompt)
-            prompt.abandon()
             if not self._gone:
+                prompt.abandon()
                 host.prompt_done()
 
     async def request_permission(self, request: PermissionRequest) -> PermissionDecision:

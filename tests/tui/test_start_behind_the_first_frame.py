@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tau_cli.core import ConfigError
+from tau_cli.core import ConfigError, QuestionOption, QuestionRequest
 from tau_cli.runtime.runtime import Runtime
 from tau_cli.testing import ScriptedModelServer
 from tau_cli.tui import Started, TauApp, TuiInteraction
 from tau_cli.tui.prompt_input import PromptInput
+from tau_cli.tui.prompts import QuestionPrompt
 from tau_cli.tui.widgets import PendingInjection, UserMessage
 
 from .conftest import app_runtime, make_repo, screen_text, turns, wait_for
@@ -117,6 +118,72 @@ async def test_shift_tab_while_starting_sets_the_runtimes_mode(tmp_path: Path) -
             assert runtime is not None
             await wait_for(pilot, lambda: runtime.loop.policy.mode.value == "accept_edits")
         await runtime.aclose()
+
+
+async def test_a_command_typed_while_starting_runs_before_the_prompt_typed_after_it(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    interaction = TuiInteraction()
+    with ScriptedModelServer(turns({"text": "Here is a plan."})) as server:
+        gate = _Gate(repo, server, interaction)
+        app = _app(gate, interaction)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: "starting" in screen_text(app))
+            await _send(app, "/mode plan")
+            await _send(app, "fix calc")
+            await pilot.pause(0.1)
+            gate.release.set()
+            await wait_for(pilot, lambda: "Here is a plan." in screen_text(app))
+        assert gate.runtime is not None
+        await gate.runtime.aclose()
+    offered = {t["function"]["name"] for t in server.requests[0].json()["tools"]}
+    assert "read" in offered
+    assert "edit" not in offered and "bash" not in offered  # the turn ran in plan mode
+
+
+async def test_quit_while_starting_does_not_wait_for_the_runtime(tmp_path: Path) -> None:
+    never = asyncio.Event()
+
+    async def start() -> Started:
+        await never.wait()
+        raise AssertionError("the start was never meant to finish")
+
+    app = TauApp(None, TuiInteraction(), start=start, model="m", location="~/repo")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "starting" in screen_text(app))
+        await _send(app, "/quit")
+        await wait_for(pilot, lambda: app.return_code is not None, 5)
+    assert app.start_error is None
+
+
+async def test_quitting_while_start_up_asks_lets_it_finish_with_nobody_to_answer() -> None:
+    interaction = TuiInteraction()
+    building: asyncio.Task[object] | None = None
+
+    async def build() -> object:
+        return await interaction.ask(
+            QuestionRequest(
+                question="This project wants to start the MCP server 'docs'. Allow it?",
+                options=[QuestionOption(label="Allow"), QuestionOption(label="Deny")],
+                allow_free_text=False,
+            )
+        )
+
+    async def start() -> Started:
+        nonlocal building
+        building = asyncio.ensure_future(build())
+        await asyncio.shield(building)
+        raise AssertionError("the app was quit before the start finished")
+
+    app = TauApp(None, interaction, start=start, model="m", location="~/repo")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(app.query(QuestionPrompt)))
+        app.exit()
+    interaction.detach()  # as the chat does once the app has gone
+    assert building is not None
+    answer = await asyncio.wait_for(building, 5)
+    assert getattr(answer, "cancelled", None) is True  # "nobody is here to answer"
 
 
 async def test_a_runtime_that_cannot_start_ends_the_app_with_its_error(tmp_path: Path) -> None:
