@@ -510,13 +510,17 @@ class ContainerProcess:
 # Podman can lose the output of a command that fails at once (its issue 9096), so the
 # scripts say why a file operation failed in their exit status, which is never lost:
 # ``why PATH r|w`` looks at the path and exits with its errno.
+# Writability is tried, not asked: busybox's ``test -w`` says yes to root on a
+# read-only mount. ``l`` (listing) fails on a folder only for want of permission.
 _WHY = (
-    'why() { [ -d "$1" ] && exit 21; d=$(dirname -- "$1"); '
+    'why() { if [ -d "$1" ]; then [ "$2" = l ] && exit 13; exit 21; fi; '
+    'd=$(dirname -- "$1"); '
     'while [ ! -e "$d" ] && [ ! -L "$d" ]; do d=$(dirname -- "$d"); done; '
-    '[ -d "$d" ] || exit 20; '
+    '[ -d "$d" ] || exit 20; [ -x "$d" ] || exit 13; '
     'if [ -e "$1" ]; then [ -r "$1" ] || exit 13; '
-    '[ "$2" = w ] && { [ -w "$1" ] || exit 13; }; '
-    'elif [ "$2" = w ]; then [ -w "$d" ] || exit 13; else exit 2; fi; exit 5; }; '
+    '[ "$2" = w ] && { ( : >> "$1" ) 2>/dev/null || exit 13; }; '
+    'elif [ "$2" = w ]; then p="$d/.tau-why-$$"; ( : > "$p" ) 2>/dev/null || exit 13; '
+    'rm -f -- "$p"; else exit 2; fi; exit 5; }; '
 )
 _ERRNO: dict[int, type[OSError]] = {
     2: FileNotFoundError,
@@ -533,7 +537,7 @@ _WRITE = _WHY + (
 )
 _STAT = _WHY + 'stat FLAG -c "%f|%s|%Y|%n" -- "$1" || why "$1" r'
 _LIST = _WHY + (
-    '[ -d "$1" ] || { [ -e "$1" ] && exit 20; why "$1" r; }; cd -- "$1" || why "$1" r; '
+    '[ -d "$1" ] || { [ -e "$1" ] && exit 20; why "$1" r; }; cd -- "$1" || why "$1" l; '
     'for f in * .*; do case "$f" in .|..) continue;; esac; '
     '{ [ -e "$f" ] || [ -L "$f" ]; } && stat -c "%f|%s|%Y|%n" -- "$1/$f"; done; exit 0'
 )

@@ -270,9 +270,10 @@ class Runtime:
         """Snapshot the project before the turn can change it; a failure only warns."""
         if self._checkpoints is None:
             return
+        taken = len(self._notes)  # a note taken while the snapshot runs may miss it
         try:
             await asyncio.to_thread(self._checkpoints.record, prompt, messages)
-            self._notes.clear()  # the snapshot holds them now
+            del self._notes[:taken]  # the snapshot holds these now
         except CheckpointError as exc:
             await emit(Notice(level="warning", message=f"no checkpoint for this turn: {exc}"))
 
@@ -491,9 +492,14 @@ class _NotesKept:
         """Write the notes again; whether the file ends as it was before the undo."""
         from tau_cli.memory import remember
 
+        if self._now() == self.before:  # not in the snapshots (ignored): the rewind left it
+            return True
         for note in self.notes:
             remember(self.target, note)
-        return self.target.read_text(encoding="utf-8") == self.before
+        return self._now() == self.before
+
+    def _now(self) -> str | None:
+        return self.target.read_text(encoding="utf-8") if self.target.exists() else None
 
 
 def _describe_rewind(rewound: Rewound) -> str:

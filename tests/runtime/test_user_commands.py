@@ -94,6 +94,24 @@ async def test_undo_takes_back_the_turn_but_keeps_a_note_taken_after_it(repo: Pa
     assert (repo / "TAU.md").read_text() == "# Project\n- the adder must stay pure\n"
 
 
+async def test_undo_does_not_write_a_note_twice_when_the_memory_file_is_ignored(
+    repo: Path,
+) -> None:
+    (repo / ".gitignore").write_text("TAU.md\n")  # never in the snapshots: undo leaves it
+    script = turns(
+        {"tool_calls": [{"name": "bash", "arguments": {"command": "echo broken > calc.py"}}]},
+        {"text": "Changed it."},
+    )
+    with ScriptedModelServer(script) as server:
+        runtime = runtime_for(repo, server, settings={"permissions": {"allow": ["Bash"]}})
+        await collect(runtime, "change calc")
+        await _run(runtime, "#the adder must stay pure")
+        await _run(runtime, "/undo")
+        await runtime.aclose()
+
+    assert (repo / "TAU.md").read_text() == "- the adder must stay pure\n"
+
+
 async def test_a_mentioned_file_is_attached_and_a_denied_one_is_not(repo: Path) -> None:
     (repo / "secret.txt").write_text("the password is swordfish\n")
     script = turns(
