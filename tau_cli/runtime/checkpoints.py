@@ -101,7 +101,7 @@ class CheckpointStore:
         if not self.git_dir.exists():
             self.git_dir.mkdir(parents=True)
             self._run("init", "--quiet")
-            self._exclude_tau_home()
+        self._exclude_tau_home()
         turn = len(self.turns()) + 1
         self._run("add", "--all", "--", ".")
         title = " ".join(prompt.split())[:72]
@@ -122,11 +122,14 @@ class CheckpointStore:
         except ValueError:
             return
         # A project that is TAU_HOME itself keeps its own files, not the store's.
-        pattern = f"/{inside.as_posix()}/" if inside.parts else "/checkpoints/"
+        patterns = [f"/{inside.as_posix()}/"] if inside.parts else ["/checkpoints/", "/sessions/"]
         exclude = self.git_dir / "info" / "exclude"
-        exclude.parent.mkdir(parents=True, exist_ok=True)
-        with exclude.open("a", encoding="utf-8") as file:
-            file.write(pattern + "\n")
+        listed = exclude.read_text(encoding="utf-8").splitlines() if exclude.exists() else []
+        missing = [p for p in patterns if p not in listed]
+        if missing:  # stores made before this rule get it on their next checkpoint
+            exclude.parent.mkdir(parents=True, exist_ok=True)
+            with exclude.open("a", encoding="utf-8") as file:
+                file.write("".join(f"{p}\n" for p in missing))
 
     def turns(self) -> list[Checkpoint]:
         """Every checkpoint, oldest first."""

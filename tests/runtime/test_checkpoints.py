@@ -115,3 +115,14 @@ def test_home_holding_only_tau_home_is_no_project(isolated_home: Path, tmp_path:
     assert has_project_marker(own)
     (isolated_home / ".git").mkdir()
     assert has_project_marker(isolated_home)  # a home that is a repository is one
+
+
+def test_a_store_made_before_the_rule_stops_recording_tau_home_at_its_next_checkpoint(
+    project: Path,
+) -> None:
+    store = CheckpointStore(project / "state" / "tau", "s1", project)
+    store.record("one")
+    (store.git_dir / "info" / "exclude").write_text("")  # as an older tau left it
+    (project / "state" / "tau" / "notes.txt").write_text("tau's own\n")
+    store.record("two")
+    assert not [name for name in _recorded(store) if name.startswith("state/")]
